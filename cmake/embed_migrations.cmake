@@ -1,0 +1,12 @@
+# Writes a C++ source holding every schema/NNNN_name.sql file as a raw string.
+set(body "#include \"core/db_migrations.hpp\"\n\nnamespace zc::db {\n\nconst std::vector<Migration>& embedded_migrations()\n{\n  static const std::vector<Migration> k_migrations = {\n")
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" num ${name})
+  math(EXPR num "${num} + 0")
+  file(READ ${f} sql)
+  string(APPEND body "    {${num}, \"${name}\", R\"zcsql(${sql})zcsql\"},\n")
+endforeach()
+string(APPEND body "  };\n  return k_migrations;\n}\n\n} // namespace zc::db\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

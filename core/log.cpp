@@ -1,0 +1,128 @@
+#include "core/log.hpp"
+
+#include "core/util/time.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <regex>
+#include <vector>
+
+namespace zc::log {
+
+namespace {
+
+std::atomic<Level> g_level{Level::warn};
+std::atomic<Format> g_format{Format::text};
+std::mutex g_mutex;
+std::vector<std::string> g_secrets; // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+
+const char* name(Level l)
+{
+  switch (l) {
+  case Level::debug: return "debug";
+  case Level::info: return "info";
+  case Level::warn: return "warn";
+  case Level::error: return "error";
+  case Level::off: return "off";
+  }
+  return "?";
+}
+
+} // namespace
+
+void set_level(Level level)
+{
+  g_level = level;
+}
+
+Level level()
+{
+  return g_level;
+}
+
+void set_format(Format format)
+{
+  g_format = format;
+}
+
+void add_secret(std::string_view secret)
+{
+  if (secret.size() < 4) {
+    return;
+  }
+  const std::lock_guard lock(g_mutex);
+  g_secrets.emplace_back(secret);
+}
+
+std::string redact(std::string_view text)
+{
+  std::string out(text);
+  {
+    const std::lock_guard lock(g_mutex);
+    for (const auto& s : g_secrets) {
+      for (auto pos = out.find(s); pos != std::string::npos; pos = out.find(s, pos)) {
+        out.replace(pos, s.size(), "[redacted]");
+      }
+    }
+  }
+  static const std::regex k_patterns(
+    R"re((Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+)re"
+    R"re(|([?&](zak|token|tk|access_token|signature)=)[^&\s"']+)re"
+    R"re(|("(access_token|token|signature|zak|start_url|client_secret|encryptedToken|sdk_secret)"\s*:\s*")[^"]*")re",
+    std::regex::icase);
+  std::string result;
+  std::regex_iterator<std::string::iterator> it(out.begin(), out.end(), k_patterns);
+  const std::regex_iterator<std::string::iterator> end;
+  auto last = out.cbegin();
+  for (; it != end; ++it) {
+    const auto& m = *it;
+    result.append(last, out.cbegin() + m.position());
+    if (m[1].matched) {
+      result += m[1].str() + " [redacted]";
+    } else if (m[2].matched) {
+      result += m[2].str() + "[redacted]";
+    } else {
+      result += m[4].str() + "[redacted]\"";
+    }
+    last = out.cbegin() + m.position() + m.length();
+  }
+  result.append(last, out.cend());
+  return result;
+}
+
+void write_fields(Level lvl, std::string_view where, std::string_view message, const std::string& json_fields)
+{
+  if (lvl < g_level) {
+    return;
+  }
+  const std::string ts = format_iso8601(now());
+  std::string line;
+  if (g_format == Format::json) {
+    nlohmann::json j = json_fields.empty() ? nlohmann::json::object()
+                                            : nlohmann::json::parse(json_fields, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      j = nlohmann::json::object();
+    }
+    j["ts"] = ts;
+    j["level"] = name(lvl);
+    j["component"] = where;
+    j["msg"] = message;
+    line = redact(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  } else {
+    line = redact(fmt::format("{} {} {}: {}{}{}", ts, name(lvl), where, message, json_fields.empty() ? "" : " ", json_fields));
+  }
+  const std::lock_guard lock(g_mutex);
+  std::fputs(line.c_str(), stderr);
+  std::fputc('\n', stderr);
+  std::fflush(stderr);
+}
+
+void write(Level lvl, std::string_view where, std::string_view message)
+{
+  write_fields(lvl, where, message, {});
+}
+
+} // namespace zc::log

@@ -27,7 +27,8 @@ bool valid_key(std::string_view key)
   if (key.empty() || (std::isdigit(static_cast<unsigned char>(key.front())) != 0)) {
     return false;
   }
-  return std::all_of(key.begin(), key.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
+  return std::all_of(key.begin(), key.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
 }
 
 std::string trim(std::string_view s)
@@ -55,9 +56,15 @@ bool parse_value(std::string_view raw, std::string& out)
       if (q == '"' && v[i] == '\\' && i + 1 < v.size()) {
         ++i;
         switch (v[i]) {
-        case 'n': out.push_back('\n'); break;
-        case 't': out.push_back('\t'); break;
-        default: out.push_back(v[i]); break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        default:
+          out.push_back(v[i]);
+          break;
         }
         continue;
       }
@@ -170,62 +177,70 @@ std::vector<VarSpec> specs()
     return [=](const std::string& v) { return check_token_like(v, min, max, false); };
   };
   return {
-    {"ZOOM_ACCOUNT_ID", true, false, "Zoom API calls", id(6, 64), [](Config& c, const std::string& v) { c.account_id = v; }},
-    {"ZOOM_CLIENT_ID", true, false, "Zoom API calls", id(6, 128), [](Config& c, const std::string& v) { c.client_id = v; }},
-    {"ZOOM_CLIENT_SECRET", true, true, "Zoom API calls", secret(8, 256), [](Config& c, const std::string& v) { c.client_secret = v; }},
-    {"ZOOM_SDK_KEY", true, false, "Meeting SDK signatures and the join page", id(6, 128), [](Config& c, const std::string& v) { c.sdk_key = v; }},
-    {"ZOOM_SDK_SECRET", true, true, "Meeting SDK signatures and the join page", secret(8, 256), [](Config& c, const std::string& v) { c.sdk_secret = v; }},
-    {"ZOOM_WEBHOOK_SECRET_TOKEN", true, true, "the webhook endpoint", secret(8, 256), [](Config& c, const std::string& v) { c.webhook_secret = v; }},
-    {"ZOOM_API_URL", false, false, nullptr, [](const std::string& v) { return check_url(v, true); },
-     [](Config& c, const std::string& v) {
-       c.api_url = v;
-       while (c.api_url.ends_with('/')) {
-         c.api_url.pop_back();
-       }
-       c.api_url_explicit = true;
-     }},
-    {"ZOOM_OAUTH_URL", false, false, nullptr, [](const std::string& v) { return check_url(v, true); },
-     [](Config& c, const std::string& v) { c.oauth_url = v; }},
-    {"ZOOMCTL_DB", false, false, nullptr,
-     [](const std::string& v) { return v.find('\n') != std::string::npos ? std::string("contains a line break") : std::string(); },
-     [](Config& c, const std::string& v) { c.db_path = v; }},
-    {"ZOOMCTL_API_TOKEN", false, true, "POST /api/sessions and the platform's API access", secret(16, 512),
-     [](Config& c, const std::string& v) { c.api_token = v; }},
-    {"ZOOMCTL_LINK_SECRET", false, true, "access links (zoomctl link) and the pages' API", secret(16, 512),
-     [](Config& c, const std::string& v) { c.link_secret = v; }},
-    {"ZOOMCTL_PUBLIC_URL", false, false, nullptr, [](const std::string& v) { return check_url(v, false); },
-     [](Config& c, const std::string& v) {
-       c.public_url = v;
-       while (c.public_url.ends_with('/')) {
-         c.public_url.pop_back();
-       }
-     }},
-    {"ZOOMCTLD_LISTEN", false, false, nullptr,
-     [](const std::string& v) {
-       const auto colon = v.rfind(':');
-       if (colon == std::string::npos || colon == 0) {
-         return std::string("must be ADDRESS:PORT, e.g. 127.0.0.1:3000");
-       }
-       int port = 0;
-       const auto* b = v.data() + colon + 1;
-       const auto* e = v.data() + v.size();
-       const auto [p, ec] = std::from_chars(b, e, port);
-       if (ec != std::errc{} || p != e || port < 1 || port > 65535) {
-         return std::string("has no valid port (1-65535)");
-       }
-       return std::string();
-     },
-     [](Config& c, const std::string& v) { c.listen = v; }},
-    {"ZOOMCTL_ATTENDANCE_THRESHOLD", false, false, nullptr,
-     [](const std::string& v) {
-       int n = 0;
-       const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-       if (ec != std::errc{} || p != v.data() + v.size() || n < 1 || n > 100) {
-         return std::string("must be a whole percentage from 1 to 100");
-       }
-       return std::string();
-     },
-     [](Config& c, const std::string& v) { c.attendance_threshold = std::stoi(v); }},
+      {"ZOOM_ACCOUNT_ID", true, false, "Zoom API calls", id(6, 64),
+       [](Config& c, const std::string& v) { c.account_id = v; }},
+      {"ZOOM_CLIENT_ID", true, false, "Zoom API calls", id(6, 128),
+       [](Config& c, const std::string& v) { c.client_id = v; }},
+      {"ZOOM_CLIENT_SECRET", true, true, "Zoom API calls", secret(8, 256),
+       [](Config& c, const std::string& v) { c.client_secret = v; }},
+      {"ZOOM_SDK_KEY", true, false, "Meeting SDK signatures and the join page", id(6, 128),
+       [](Config& c, const std::string& v) { c.sdk_key = v; }},
+      {"ZOOM_SDK_SECRET", true, true, "Meeting SDK signatures and the join page", secret(8, 256),
+       [](Config& c, const std::string& v) { c.sdk_secret = v; }},
+      {"ZOOM_WEBHOOK_SECRET_TOKEN", true, true, "the webhook endpoint", secret(8, 256),
+       [](Config& c, const std::string& v) { c.webhook_secret = v; }},
+      {"ZOOM_API_URL", false, false, nullptr, [](const std::string& v) { return check_url(v, true); },
+       [](Config& c, const std::string& v) {
+         c.api_url = v;
+         while (c.api_url.ends_with('/')) {
+           c.api_url.pop_back();
+         }
+         c.api_url_explicit = true;
+       }},
+      {"ZOOM_OAUTH_URL", false, false, nullptr, [](const std::string& v) { return check_url(v, true); },
+       [](Config& c, const std::string& v) { c.oauth_url = v; }},
+      {"ZOOMCTL_DB", false, false, nullptr,
+       [](const std::string& v) {
+         return v.find('\n') != std::string::npos ? std::string("contains a line break") : std::string();
+       },
+       [](Config& c, const std::string& v) { c.db_path = v; }},
+      {"ZOOMCTL_API_TOKEN", false, true, "POST /api/sessions and the platform's API access", secret(16, 512),
+       [](Config& c, const std::string& v) { c.api_token = v; }},
+      {"ZOOMCTL_LINK_SECRET", false, true, "access links (zoomctl link) and the pages' API", secret(16, 512),
+       [](Config& c, const std::string& v) { c.link_secret = v; }},
+      {"ZOOMCTL_PUBLIC_URL", false, false, nullptr, [](const std::string& v) { return check_url(v, false); },
+       [](Config& c, const std::string& v) {
+         c.public_url = v;
+         while (c.public_url.ends_with('/')) {
+           c.public_url.pop_back();
+         }
+       }},
+      {"ZOOMCTLD_LISTEN", false, false, nullptr,
+       [](const std::string& v) {
+         const auto colon = v.rfind(':');
+         if (colon == std::string::npos || colon == 0) {
+           return std::string("must be ADDRESS:PORT, e.g. 127.0.0.1:3000");
+         }
+         int port = 0;
+         const auto* b = v.data() + colon + 1;
+         const auto* e = v.data() + v.size();
+         const auto [p, ec] = std::from_chars(b, e, port);
+         if (ec != std::errc{} || p != e || port < 1 || port > 65535) {
+           return std::string("has no valid port (1-65535)");
+         }
+         return std::string();
+       },
+       [](Config& c, const std::string& v) { c.listen = v; }},
+      {"ZOOMCTL_ATTENDANCE_THRESHOLD", false, false, nullptr,
+       [](const std::string& v) {
+         int n = 0;
+         const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+         if (ec != std::errc{} || p != v.data() + v.size() || n < 1 || n > 100) {
+           return std::string("must be a whole percentage from 1 to 100");
+         }
+         return std::string();
+       },
+       [](Config& c, const std::string& v) { c.attendance_threshold = std::stoi(v); }},
   };
 }
 
@@ -254,7 +269,8 @@ Need need_of(std::string_view name)
 Environment process_environment()
 {
   Environment env;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) { // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+  for (char** e = environ; e != nullptr && *e != nullptr;
+       ++e) { // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
     const std::string_view kv(*e);
     const auto eq = kv.find('=');
     if (eq == std::string_view::npos) {
@@ -296,17 +312,19 @@ Expected<Environment> read_env_file(const std::string& path, std::vector<std::st
     }
     std::string value;
     if (!parse_value(std::string_view(t).substr(eq + 1), value)) {
-      return make_error(ErrorKind::config, fmt::format("{}:{}: unterminated quote in the value of {}", path, lineno, key));
+      return make_error(ErrorKind::config,
+                        fmt::format("{}:{}: unterminated quote in the value of {}", path, lineno, key));
     }
     env[key] = value;
   }
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
     const bool has_secret = std::any_of(env.begin(), env.end(), [](const auto& kv) {
       return kv.first.find("SECRET") != std::string::npos || kv.first.find("TOKEN") != std::string::npos;
     });
     if (has_secret) {
-      warnings.push_back(fmt::format("warning: {} holds secrets and can be read by other users; run: chmod 600 {}", path, path));
+      warnings.push_back(
+          fmt::format("warning: {} holds secrets and can be read by other users; run: chmod 600 {}", path, path));
     }
   }
   return env;
@@ -394,7 +412,8 @@ Expected<void> validate(const Loaded& loaded, Need need)
   if (problems.empty()) {
     return {};
   }
-  std::string msg = problems.size() == 1 ? "configuration problem:" : fmt::format("{} configuration problems:", problems.size());
+  std::string msg =
+      problems.size() == 1 ? "configuration problem:" : fmt::format("{} configuration problems:", problems.size());
   for (const auto& p : problems) {
     msg += "\n  - " + p;
   }
@@ -405,10 +424,14 @@ Expected<void> validate(const Loaded& loaded, Need need)
 const char* to_string(VarState state)
 {
   switch (state) {
-  case VarState::ok: return "ok";
-  case VarState::missing: return "missing";
-  case VarState::malformed: return "malformed";
-  case VarState::defaulted: return "default";
+  case VarState::ok:
+    return "ok";
+  case VarState::missing:
+    return "missing";
+  case VarState::malformed:
+    return "malformed";
+  case VarState::defaulted:
+    return "default";
   }
   return "?";
 }

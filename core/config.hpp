@@ -54,7 +54,7 @@ struct Config {
   std::string api_url = "https://api.zoom.us/v2"; ///< REST base URL
   bool api_url_explicit = false;                  ///< ZOOM_API_URL was set, so it wins over the token's api_url
   std::string oauth_url = "https://zoom.us/oauth/token";
-  std::string db_path;  ///< resolved database path (ZOOMCTL_DB or the XDG default)
+  std::string db_path; ///< resolved database path (ZOOMCTL_DB or the XDG default)
   std::string api_token;
   std::string link_secret;
   std::string public_url = "http://127.0.0.1:3000";
@@ -69,10 +69,10 @@ enum class VarState { ok, missing, malformed, defaulted };
 struct VarReport {
   std::string name;
   VarState state = VarState::missing;
-  bool required = false;   ///< one of the six ZOOM_* variables `config check` insists on
-  bool secret = false;     ///< the value is never shown
-  std::string shown;       ///< the value as it may be displayed (masked for secrets)
-  std::string detail;      ///< why it is malformed, or which feature it switches off when missing
+  bool required = false; ///< one of the six ZOOM_* variables `config check` insists on
+  bool secret = false;   ///< the value is never shown
+  std::string shown;     ///< the value as it may be displayed (masked for secrets)
+  std::string detail;    ///< why it is malformed, or which feature it switches off when missing
 };
 
 /// Result of loading: the settings plus a line for every known variable.

@@ -14,13 +14,10 @@ std::string hmac_sha256(std::string_view key, std::string_view message)
 {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
-  const auto* result = HMAC(EVP_sha256(),
-                            key.data(),
-                            static_cast<int>(key.size()),
-                            reinterpret_cast<const unsigned char*>(message.data()), // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
-                            message.size(),
-                            out.data(),
-                            &len);
+  const auto* result = HMAC(
+      EVP_sha256(), key.data(), static_cast<int>(key.size()),
+      reinterpret_cast<const unsigned char*>(message.data()), // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+      message.size(), out.data(), &len);
   if (result == nullptr) {
     throw std::runtime_error("HMAC-SHA256 failed");
   }
@@ -39,7 +36,8 @@ std::string sha256_hex(std::string_view data)
   if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1) {
     throw std::runtime_error("SHA-256 failed");
   }
-  return to_hex({reinterpret_cast<const char*>(out.data()), len}); // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+  return to_hex(
+      {reinterpret_cast<const char*>(out.data()), len}); // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
 }
 
 std::string to_hex(std::string_view data)
@@ -66,9 +64,9 @@ std::string encode(std::string_view data, std::string_view alphabet, bool pad)
   out.reserve((data.size() + 2) / 3 * 4);
   std::size_t i = 0;
   while (i + 2 < data.size()) {
-    const auto n = (static_cast<unsigned>(static_cast<unsigned char>(data[i])) << 16U)
-                   | (static_cast<unsigned>(static_cast<unsigned char>(data[i + 1])) << 8U)
-                   | static_cast<unsigned>(static_cast<unsigned char>(data[i + 2]));
+    const auto n = (static_cast<unsigned>(static_cast<unsigned char>(data[i])) << 16U) |
+                   (static_cast<unsigned>(static_cast<unsigned char>(data[i + 1])) << 8U) |
+                   static_cast<unsigned>(static_cast<unsigned char>(data[i + 2]));
     out.push_back(alphabet[(n >> 18U) & 63U]);
     out.push_back(alphabet[(n >> 12U) & 63U]);
     out.push_back(alphabet[(n >> 6U) & 63U]);
@@ -84,8 +82,8 @@ std::string encode(std::string_view data, std::string_view alphabet, bool pad)
       out += "==";
     }
   } else if (rest == 2) {
-    const auto n = (static_cast<unsigned>(static_cast<unsigned char>(data[i])) << 16U)
-                   | (static_cast<unsigned>(static_cast<unsigned char>(data[i + 1])) << 8U);
+    const auto n = (static_cast<unsigned>(static_cast<unsigned char>(data[i])) << 16U) |
+                   (static_cast<unsigned>(static_cast<unsigned char>(data[i + 1])) << 8U);
     out.push_back(alphabet[(n >> 18U) & 63U]);
     out.push_back(alphabet[(n >> 12U) & 63U]);
     out.push_back(alphabet[(n >> 6U) & 63U]);
@@ -137,7 +135,8 @@ bool base64url_decode(std::string_view in, std::string& out)
 std::string random_bytes(std::size_t n)
 {
   std::string out(n, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) { // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) !=
+      1) { // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
     throw std::runtime_error("no random bytes available");
   }
   return out;

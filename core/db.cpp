@@ -26,7 +26,8 @@ Expected<void> prepare_file(const std::string& path)
     if (!std::filesystem::exists(p.parent_path(), ec)) {
       std::filesystem::create_directories(p.parent_path(), ec);
       if (ec) {
-        return make_error(ErrorKind::database, fmt::format("cannot create directory {}: {}", p.parent_path().string(), ec.message()));
+        return make_error(ErrorKind::database,
+                          fmt::format("cannot create directory {}: {}", p.parent_path().string(), ec.message()));
       }
       std::filesystem::permissions(p.parent_path(), std::filesystem::perms::owner_all, ec);
     }
@@ -57,7 +58,9 @@ int latest_version()
   return all.empty() ? 0 : all.back().version;
 }
 
-Database::Database(std::unique_ptr<SQLite::Database> db, std::string path) : m_db(std::move(db)), m_path(std::move(path)) {}
+Database::Database(std::unique_ptr<SQLite::Database> db, std::string path)
+    : m_db(std::move(db)), m_path(std::move(path))
+{}
 
 Expected<Database> Database::open(const std::string& path, Migrate migrate)
 {
@@ -67,7 +70,8 @@ Expected<Database> Database::open(const std::string& path, Migrate migrate)
     }
   }
   try {
-    auto sdb = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+    auto sdb =
+        std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
     sdb->setBusyTimeout(k_busy_timeout_ms);
     sdb->exec("PRAGMA journal_mode = WAL");
     sdb->exec("PRAGMA synchronous = FULL");
@@ -103,7 +107,8 @@ Expected<int> Database::migrate()
       // Re-read inside the write lock: another process may have migrated meanwhile.
       const int version = current_version(*m_db);
       if (version > latest_version()) {
-        return make_error(ErrorKind::database, fmt::format("database schema version {} is newer than this binary ({})", version, latest_version()));
+        return make_error(ErrorKind::database, fmt::format("database schema version {} is newer than this binary ({})",
+                                                           version, latest_version()));
       }
       if (m.version <= version) {
         continue;

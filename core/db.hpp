@@ -18,8 +18,8 @@ enum class Migrate { no, yes };
 
 /// The schema state of a database file.
 struct Status {
-  int version = 0;        ///< highest applied migration
-  int latest = 0;         ///< highest migration this binary knows
+  int version = 0; ///< highest applied migration
+  int latest = 0;  ///< highest migration this binary knows
   std::string path;
   std::string journal_mode;
 };

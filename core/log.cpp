@@ -22,11 +22,16 @@ std::vector<std::string> g_secrets; // NOLINT(cppcoreguidelines-avoid-non-const-
 const char* name(Level l)
 {
   switch (l) {
-  case Level::debug: return "debug";
-  case Level::info: return "info";
-  case Level::warn: return "warn";
-  case Level::error: return "error";
-  case Level::off: return "off";
+  case Level::debug:
+    return "debug";
+  case Level::info:
+    return "info";
+  case Level::warn:
+    return "warn";
+  case Level::error:
+    return "error";
+  case Level::off:
+    return "off";
   }
   return "?";
 }
@@ -69,10 +74,10 @@ std::string redact(std::string_view text)
     }
   }
   static const std::regex k_patterns(
-    R"re((Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+)re"
-    R"re(|([?&](zak|token|tk|access_token|signature)=)[^&\s"']+)re"
-    R"re(|("(access_token|token|signature|zak|start_url|client_secret|encryptedToken|sdk_secret)"\s*:\s*")[^"]*")re",
-    std::regex::icase);
+      R"re((Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+)re"
+      R"re(|([?&](zak|token|tk|access_token|signature)=)[^&\s"']+)re"
+      R"re(|("(access_token|token|signature|zak|start_url|client_secret|encryptedToken|sdk_secret)"\s*:\s*")[^"]*")re",
+      std::regex::icase);
   std::string result;
   std::regex_iterator<std::string::iterator> it(out.begin(), out.end(), k_patterns);
   const std::regex_iterator<std::string::iterator> end;
@@ -101,8 +106,8 @@ void write_fields(Level lvl, std::string_view where, std::string_view message, c
   const std::string ts = format_iso8601(now());
   std::string line;
   if (g_format == Format::json) {
-    nlohmann::json j = json_fields.empty() ? nlohmann::json::object()
-                                            : nlohmann::json::parse(json_fields, nullptr, false);
+    nlohmann::json j =
+        json_fields.empty() ? nlohmann::json::object() : nlohmann::json::parse(json_fields, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
       j = nlohmann::json::object();
     }
@@ -112,7 +117,8 @@ void write_fields(Level lvl, std::string_view where, std::string_view message, c
     j["msg"] = message;
     line = redact(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
-    line = redact(fmt::format("{} {} {}: {}{}{}", ts, name(lvl), where, message, json_fields.empty() ? "" : " ", json_fields));
+    line = redact(
+        fmt::format("{} {} {}: {}{}{}", ts, name(lvl), where, message, json_fields.empty() ? "" : " ", json_fields));
   }
   const std::lock_guard lock(g_mutex);
   std::fputs(line.c_str(), stderr);

@@ -35,25 +35,25 @@ void write(Level level, std::string_view where, std::string_view message);
 /// Writes a JSON object line (fields already a JSON object string) or its text rendering.
 void write_fields(Level level, std::string_view where, std::string_view message, const std::string& json_fields);
 
-template<typename... Args> void debug(std::string_view where, fmt::format_string<Args...> f, Args&&... args)
+template <typename... Args> void debug(std::string_view where, fmt::format_string<Args...> f, Args&&... args)
 {
   if (level() <= Level::debug) {
     write(Level::debug, where, fmt::format(f, std::forward<Args>(args)...));
   }
 }
-template<typename... Args> void info(std::string_view where, fmt::format_string<Args...> f, Args&&... args)
+template <typename... Args> void info(std::string_view where, fmt::format_string<Args...> f, Args&&... args)
 {
   if (level() <= Level::info) {
     write(Level::info, where, fmt::format(f, std::forward<Args>(args)...));
   }
 }
-template<typename... Args> void warn(std::string_view where, fmt::format_string<Args...> f, Args&&... args)
+template <typename... Args> void warn(std::string_view where, fmt::format_string<Args...> f, Args&&... args)
 {
   if (level() <= Level::warn) {
     write(Level::warn, where, fmt::format(f, std::forward<Args>(args)...));
   }
 }
-template<typename... Args> void error(std::string_view where, fmt::format_string<Args...> f, Args&&... args)
+template <typename... Args> void error(std::string_view where, fmt::format_string<Args...> f, Args&&... args)
 {
   if (level() <= Level::error) {
     write(Level::error, where, fmt::format(f, std::forward<Args>(args)...));

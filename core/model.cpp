@@ -8,17 +8,17 @@ namespace zc {
 namespace {
 
 constexpr std::array<std::pair<SessionStatus, std::string_view>, 4> k_statuses = {{
-  {SessionStatus::scheduled, "SCHEDULED"},
-  {SessionStatus::in_progress, "IN_PROGRESS"},
-  {SessionStatus::completed, "COMPLETED"},
-  {SessionStatus::cancelled, "CANCELLED"},
+    {SessionStatus::scheduled, "SCHEDULED"},
+    {SessionStatus::in_progress, "IN_PROGRESS"},
+    {SessionStatus::completed, "COMPLETED"},
+    {SessionStatus::cancelled, "CANCELLED"},
 }};
 
 constexpr std::array<std::pair<Role, std::string_view>, 4> k_roles = {{
-  {Role::instructor, "instructor"},
-  {Role::learner, "learner"},
-  {Role::coordinator, "coordinator"},
-  {Role::admin, "admin"},
+    {Role::instructor, "instructor"},
+    {Role::learner, "learner"},
+    {Role::coordinator, "coordinator"},
+    {Role::admin, "admin"},
 }};
 
 } // namespace

@@ -37,11 +37,11 @@ inline Error make_error(ErrorKind kind, std::string message)
 }
 
 /// Holds either a `T` or an `Error`.
-template<typename T> class [[nodiscard]] Expected
+template <typename T> class [[nodiscard]] Expected
 {
 public:
-  Expected(T value) : m_v(std::in_place_index<0>, std::move(value)) {}         // NOLINT(google-explicit-constructor)
-  Expected(Error error) : m_v(std::in_place_index<1>, std::move(error)) {}     // NOLINT(google-explicit-constructor)
+  Expected(T value) : m_v(std::in_place_index<0>, std::move(value)) {}     // NOLINT(google-explicit-constructor)
+  Expected(Error error) : m_v(std::in_place_index<1>, std::move(error)) {} // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool has_value() const { return m_v.index() == 0; }
   explicit operator bool() const { return has_value(); }
@@ -61,7 +61,7 @@ private:
 };
 
 /// `Expected<void>`: success carries no value.
-template<> class [[nodiscard]] Expected<void>
+template <> class [[nodiscard]] Expected<void>
 {
 public:
   Expected() = default;
@@ -89,7 +89,7 @@ private:
 };
 
 /// Returns the value of `e` or throws `Fatal` with its error.
-template<typename T> T value_or_throw(Expected<T> e)
+template <typename T> T value_or_throw(Expected<T> e)
 {
   if (!e) {
     throw Fatal(e.error());

@@ -107,14 +107,13 @@ std::optional<Seconds> parse_iso8601(std::string_view s, bool assume_utc)
   if (h > 23 || mi > 59 || sec > 60) {
     return std::nullopt;
   }
-  const std::chrono::year_month_day ymd{std::chrono::year{y},
-                                        std::chrono::month{static_cast<unsigned>(mo)},
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
                                         std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) {
     return std::nullopt;
   }
-  const auto t = std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi}
-                 + std::chrono::seconds{sec} - std::chrono::minutes{offset_minutes};
+  const auto t = std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +
+                 std::chrono::seconds{sec} - std::chrono::minutes{offset_minutes};
   return std::chrono::time_point_cast<std::chrono::seconds>(t);
 }
 
@@ -124,7 +123,8 @@ std::string format_iso8601(Seconds t)
   const std::chrono::year_month_day ymd{day};
   const std::chrono::hh_mm_ss hms{t - day};
   std::array<char, 32> buf{};
-  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", // NOLINT(cppcoreguidelines-pro-type-vararg)
+  std::snprintf(buf.data(), buf.size(),
+                "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", // NOLINT(cppcoreguidelines-pro-type-vararg)
                 static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                 static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
                 static_cast<long>(hms.seconds().count()));
@@ -134,8 +134,8 @@ std::string format_iso8601(Seconds t)
 std::optional<Seconds> parse_http_date(std::string_view s)
 {
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
-  static constexpr std::array<std::string_view, 12> k_months = {
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static constexpr std::array<std::string_view, 12> k_months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const auto comma = s.find(", ");
   if (comma == std::string_view::npos) {
     return std::nullopt;
@@ -159,8 +159,8 @@ std::optional<Seconds> parse_http_date(std::string_view s)
     return std::nullopt;
   }
   s.remove_prefix(3);
-  if (!expect(s, ' ') || !read_int(s, 4, y) || !expect(s, ' ') || !read_int(s, 2, h) || !expect(s, ':')
-      || !read_int(s, 2, mi) || !expect(s, ':') || !read_int(s, 2, sec) || s != " GMT") {
+  if (!expect(s, ' ') || !read_int(s, 4, y) || !expect(s, ' ') || !read_int(s, 2, h) || !expect(s, ':') ||
+      !read_int(s, 2, mi) || !expect(s, ':') || !read_int(s, 2, sec) || s != " GMT") {
     return std::nullopt;
   }
   const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{month},
@@ -168,8 +168,8 @@ std::optional<Seconds> parse_http_date(std::string_view s)
   if (!ymd.ok()) {
     return std::nullopt;
   }
-  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::sys_days{ymd} + std::chrono::hours{h}
-                                                            + std::chrono::minutes{mi} + std::chrono::seconds{sec});
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::sys_days{ymd} + std::chrono::hours{h} +
+                                                            std::chrono::minutes{mi} + std::chrono::seconds{sec});
 }
 
 std::optional<std::chrono::seconds> parse_duration(std::string_view text)

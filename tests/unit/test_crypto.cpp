@@ -6,14 +6,14 @@
 // cross-checked with openssl, independently of this code) and RFC 4231.
 TEST_CASE("crypto::hmac_sha256_hex matches RFC 4231 test case 2")
 {
-  CHECK(zc::crypto::hmac_sha256_hex("Jefe", "what do ya want for nothing?")
-        == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  CHECK(zc::crypto::hmac_sha256_hex("Jefe", "what do ya want for nothing?") ==
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
 TEST_CASE("crypto::hmac_sha256_hex gives Zoom's CRC encryptedToken")
 {
-  CHECK(zc::crypto::hmac_sha256_hex("zoom_test_secret", "qgg8vlvZRS6UYooatFL8Aw")
-        == "40a58fc396b81cf5fa0ee7d3431e19801ad5c46f66d6891a405bdb809268503d");
+  CHECK(zc::crypto::hmac_sha256_hex("zoom_test_secret", "qgg8vlvZRS6UYooatFL8Aw") ==
+        "40a58fc396b81cf5fa0ee7d3431e19801ad5c46f66d6891a405bdb809268503d");
 }
 
 TEST_CASE("crypto::base64 encodings")

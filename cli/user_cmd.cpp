@@ -1,0 +1,106 @@
+// zoomctl user add | list | show
+
+#include "cli/common.hpp"
+
+#include "core/services/directory.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace zc::cli {
+
+namespace {
+
+class UserGroup final : public Group
+{
+public:
+  void add_cli(CLI::App& app) override
+  {
+    auto* user = app.add_subcommand("user", "Manage people: instructors, learners, coordinators, admins");
+    user->require_subcommand(1);
+
+    m_add = user->add_subcommand("add", "Add a person to the local directory");
+    m_add->add_option("EMAIL", m_email, "Email address (unique, case-insensitive)")->required();
+    m_add->add_option("--name", m_name, "Full name")->required();
+    m_add->add_option("--role", m_role, "instructor, learner, coordinator or admin")
+        ->required()
+        ->check(CLI::IsMember({"instructor", "learner", "coordinator", "admin"}));
+
+    m_list = user->add_subcommand("list", "List people");
+    m_list->add_option("--role", m_filter_role, "Only this role")
+        ->check(CLI::IsMember({"instructor", "learner", "coordinator", "admin"}));
+
+    m_show = user->add_subcommand("show", "Show one person");
+    m_show->add_option("EMAIL", m_email, "Email address or user id")->required();
+  }
+
+  std::optional<int> run(Context& ctx) override
+  {
+    if (m_add->parsed()) {
+      const auto role = parse_role(m_role);
+      const auto u = need(services::add_user(ctx.db(), m_email, m_name, *role, ctx.actor()));
+      if (ctx.json()) {
+        print_json(services::to_json(u));
+      } else if (!ctx.quiet()) {
+        std::cout << fmt::format("added {} {} <{}> as user {}\n", to_string(u.role), u.name, u.email, u.id);
+      }
+      return exit_code::ok;
+    }
+    if (m_list->parsed()) {
+      std::optional<Role> role;
+      if (!m_filter_role.empty()) {
+        role = parse_role(m_filter_role);
+      }
+      const auto users = services::list_users(ctx.db(), role);
+      if (ctx.json()) {
+        nlohmann::json arr = nlohmann::json::array();
+        for (const auto& u : users) {
+          arr.push_back(services::to_json(u));
+        }
+        print_json(arr);
+      } else {
+        std::cout << fmt::format("{:>5}  {:<32} {:<11} {:<24} {}\n", "ID", "EMAIL", "ROLE", "ZOOM USER", "NAME");
+        for (const auto& u : users) {
+          std::cout << fmt::format("{:>5}  {:<32} {:<11} {:<24} {}\n", u.id, u.email, to_string(u.role),
+                                   u.zoom_user_id.value_or("-"), u.name);
+        }
+      }
+      return exit_code::ok;
+    }
+    if (m_show->parsed()) {
+      const auto u = need(services::find_user(ctx.db(), m_email));
+      if (ctx.json()) {
+        print_json(services::to_json(u));
+      } else {
+        std::cout << fmt::format("id:            {}\nemail:         {}\nname:          {}\nrole:          {}\n"
+                                 "zoom user:     {}\nzoom status:   {}\nlicense type:  {}\nlicensed at:   {}\n"
+                                 "created:       {}\n",
+                                 u.id, u.email, u.name, to_string(u.role), u.zoom_user_id.value_or("-"),
+                                 u.zoom_status.value_or("-"),
+                                 u.license_type ? std::to_string(*u.license_type) : std::string("-"),
+                                 u.license_assigned_at.value_or("-"), u.created_at);
+      }
+      return exit_code::ok;
+    }
+    return std::nullopt;
+  }
+
+private:
+  CLI::App* m_add = nullptr;
+  CLI::App* m_list = nullptr;
+  CLI::App* m_show = nullptr;
+  std::string m_email;
+  std::string m_name;
+  std::string m_role;
+  std::string m_filter_role;
+};
+
+} // namespace
+
+std::unique_ptr<Group> make_user_group()
+{
+  return std::make_unique<UserGroup>();
+}
+
+} // namespace zc::cli

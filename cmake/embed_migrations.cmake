@@ -1,5 +1,6 @@
 # Writes a C++ source holding every schema/NNNN_name.sql file as a raw string.
 set(body "#include \"core/db_migrations.hpp\"\n\nnamespace zc::db {\n\nconst std::vector<Migration>& embedded_migrations()\n{\n  static const std::vector<Migration> k_migrations = {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME_WE)
   string(REGEX MATCH "^[0-9]+" num ${name})

@@ -175,8 +175,8 @@ public:
   Expected<nlohmann::json> request(Method method, std::string_view path, const Query& query = {},
                                    const std::optional<nlohmann::json>& body = std::nullopt);
 
-  /// A usable token (cached or fetched): for `zoomctl zoom token`.
-  Expected<Token> token();
+  /// A usable token (cached or fetched; a new one with `Refresh::force`): for `zoomctl zoom token`.
+  Expected<Token> token(Refresh refresh = Refresh::if_needed);
 
   /// The REST base URL in use (config or the token's api_url).
   Expected<std::string> api_url();

@@ -8,6 +8,7 @@
 #include "core/util/expected.hpp"
 #include "core/util/time.hpp"
 #include "core/zoom/http.hpp"
+#include "core/zoom/retry.hpp"
 
 #include <chrono>
 #include <optional>
@@ -67,8 +68,9 @@ enum class Refresh { if_needed, force };
 class TokenProvider
 {
 public:
-  /// Uses `config` credentials, caches in `db`, talks to the OAuth endpoint through `transport`.
-  TokenProvider(const config::Config& config, db::Database& db, Transport& transport);
+  /// Uses `config` credentials, caches in `db`, talks to the OAuth endpoint through
+  /// `transport`, retrying 429/5xx/network failures under `policy` (capped below the database busy timeout).
+  TokenProvider(const config::Config& config, db::Database& db, Transport& transport, RetryPolicy policy = {});
 
   /// A usable token. With `Refresh::force` the token equal to `rejected` (Zoom
   /// answered 401/124 to it) is dropped first; a different cached token (someone
@@ -84,6 +86,7 @@ private:
   const config::Config& m_config;
   db::Database& m_db;
   Transport& m_transport;
+  RetryPolicy m_policy;
   std::string m_key;
 };
 

@@ -12,6 +12,10 @@
 #include <iostream>
 #include <vector>
 
+namespace zc::cli {
+std::unique_ptr<Group> make_zoom_group(); // cli/zoom_cmd.cpp
+} // namespace zc::cli
+
 namespace {
 
 int run(int argc, char** argv)
@@ -39,6 +43,7 @@ int run(int argc, char** argv)
   groups.push_back(make_db_group());
   groups.push_back(make_user_group());
   groups.push_back(make_cohort_group());
+  groups.push_back(make_zoom_group());
   for (auto& g : groups) {
     g->add_cli(app);
   }

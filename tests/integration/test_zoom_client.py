@@ -1,0 +1,140 @@
+"""The Zoom REST client against zoomsim: the token cache shared between processes,
+recovery from a revoked token, riding out 429 storms, 5xx and dropped connections,
+and clear errors for bad credentials (zoomctl zoom token / zoom get)."""
+import json
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import CREDS, Scratch, http  # noqa: E402
+
+EXIT_AUTH = 7
+
+
+class ZoomClientTest(Scratch):
+    def sim_state(self):
+        status, _, body = http("GET", self.sim_url + "/sim/state")
+        self.assertEqual(status, 200, body)
+        return json.loads(body)
+
+    def sim_requests(self, prefix="/v2"):
+        status, _, body = http("GET", self.sim_url + "/sim/requests?limit=100000&prefix=" + prefix)
+        self.assertEqual(status, 200, body)
+        j = json.loads(body)
+        return j["requests"] if isinstance(j, dict) else j
+
+    def set_faults(self, **faults):
+        status, _, body = http("POST", self.sim_url + "/sim/faults", faults)
+        self.assertEqual(status, 200, body)
+
+    def cached_tokens(self):
+        return self.sql("SELECT access_token, expires_at, fetched_at FROM token_cache")
+
+    def test_hundred_runs_fetch_one_token(self):
+        self.start_sim()
+        first = self.ok("zoom", "token", "--json").json()
+        self.assertIn("expires_at", first)
+        self.assertRegex(first["expires_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertIsInstance(first["scopes"], list)
+        self.assertNotIn("access_token", first)
+        for _ in range(99):
+            r = self.ok("zoom", "token", "--json")
+            self.assertEqual(r.json()["expires_at"], first["expires_at"])
+        self.assertEqual(self.sim_state()["tokens_issued"], 1)
+        rows = self.cached_tokens()
+        self.assertEqual(len(rows), 1)
+        token = rows[0][0]
+        # The token is printed only on request, never in the plain output or logs.
+        plain = self.ok("zoom", "token", "-vv")
+        self.assertNotIn(token, plain.out + plain.err)
+        self.assertIn("expires:", plain.out)
+        shown = self.ok("zoom", "token", "--show", "--json").json()
+        self.assertEqual(shown["access_token"], token)
+        # API calls from further processes reuse it too.
+        for _ in range(5):
+            me = self.ok("zoom", "get", "/users/me").json()
+            self.assertIn("id", me)
+        self.assertEqual(self.sim_state()["tokens_issued"], 1)
+
+    def test_revoked_token_is_replaced_once(self):
+        self.start_sim()
+        self.ok("zoom", "get", "/users/me")
+        old = self.cached_tokens()[0][0]
+        status, _, body = http("POST", self.sim_url + "/sim/tokens/revoke")
+        self.assertIn(status, (200, 204), body)
+        r = self.ok("zoom", "get", "/users/me", "-vv")
+        self.assertNotIn(old, r.err)
+        self.assertEqual(self.sim_state()["tokens_issued"], 2)
+        new = self.cached_tokens()[0][0]
+        self.assertNotEqual(old, new)
+        self.assertNotIn(new, r.err)
+        # The next process uses the new token without fetching.
+        self.ok("zoom", "get", "/users/me")
+        self.assertEqual(self.sim_state()["tokens_issued"], 2)
+        statuses = [q["status"] for q in self.sim_requests()]
+        self.assertEqual(statuses.count(401), 1, statuses)
+
+    def test_429_storm_is_ridden_out(self):
+        self.start_sim(["--fault-rate-429", "0.5", "--retry-after", "1"])
+        started = time.monotonic()
+        for _ in range(8):
+            self.ok("zoom", "get", "/users/me")
+        self.assertLess(time.monotonic() - started, 60 * 8)
+        statuses = [q["status"] for q in self.sim_requests()]
+        self.assertIn(429, statuses)
+        self.assertEqual(statuses.count(200), 8, statuses)
+
+    def test_429_without_retry_after_backs_off(self):
+        self.start_sim(["--fault-rate-429", "0.5"])
+        for _ in range(8):
+            self.ok("zoom", "get", "/users/me")
+        statuses = [q["status"] for q in self.sim_requests()]
+        self.assertIn(429, statuses)
+
+    def test_5xx_and_dropped_connections_are_retried(self):
+        self.start_sim(["--fault-rate-5xx", "0.3", "--drop-rate", "0.2"])
+        for _ in range(10):
+            self.ok("zoom", "get", "/users/me")
+        reqs = self.sim_requests()
+        statuses = [q["status"] for q in reqs]
+        self.assertEqual(statuses.count(200), 10, statuses)
+        self.assertTrue(any(s >= 500 for s in statuses) or 0 in statuses, statuses)
+
+    def test_faults_switched_on_at_run_time(self):
+        self.start_sim()
+        self.ok("zoom", "get", "/users/me")
+        self.set_faults(rate_5xx=0.5, drop_rate=0.1)
+        for _ in range(5):
+            self.ok("zoom", "get", "/users/me")
+        self.set_faults(rate_5xx=0, drop_rate=0)
+
+    def test_bad_credentials_name_the_variables(self):
+        self.start_sim()
+        wrong = "wrongSecretValue987654321"
+        r = self.fails(EXIT_AUTH, "zoom", "get", "/users/me", "-vv", env={"ZOOM_CLIENT_SECRET": wrong})
+        for name in ("ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"):
+            self.assertIn(name, r.err)
+        self.assertNotIn(wrong, r.err + r.out)
+        self.assertNotIn(CREDS["ZOOM_CLIENT_SECRET"], r.err + r.out)
+        self.assertEqual(self.cached_tokens(), [])
+        r = self.fails(EXIT_AUTH, "zoom", "token", env={"ZOOM_ACCOUNT_ID": "someoneElse"})
+        self.assertIn("ZOOM_ACCOUNT_ID", r.err)
+
+    def test_zoom_errors_are_quoted_with_code(self):
+        self.start_sim()
+        r = self.zoomctl("zoom", "get", "/users/nobody@example.com")
+        self.assertEqual(r.code, 3, repr(r))  # not found
+        self.assertIn("Zoom said 404/1001", r.err)
+
+    def test_unreachable_zoom_fails_cleanly(self):
+        self.start_sim()
+        r = self.zoomctl("zoom", "get", "/users/me", env={"ZOOM_OAUTH_URL": "http://127.0.0.1:9/oauth/token"},
+                         timeout=120)
+        self.assertNotEqual(r.code, 0, repr(r))
+        self.assertIn("ZOOM_OAUTH_URL", r.err)
+
+
+if __name__ == "__main__":
+    unittest.main()

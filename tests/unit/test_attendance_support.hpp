@@ -105,6 +105,105 @@ inline zc::webhook::Headers signed_headers(std::string_view body, std::int64_t t
                               {"content-type", "application/json; charset=utf-8"}};
 }
 
+// payloads/captured_2022_*.json: real deliveries (object.id a string, registrant_id null then "").
+inline constexpr std::string_view k_captured_started = R"({
+    "event": "meeting.started",
+    "payload": {
+        "account_id": "PX5yQAcnT5azdXF5ma2Apw",
+        "object": {
+            "duration": 0,
+            "start_time": "2022-03-23T12:33:26Z",
+            "timezone": "",
+            "topic": "Jan Šimonek's Zoom Meeting",
+            "id": "86431910364",
+            "type": 1,
+            "uuid": "hwkAADUySwyG3GyUkqc0vA==",
+            "host_id": "tUo7WohjTs6ELvl9WR3JAA"
+        }
+    },
+    "event_ts": 1648038806658
+})";
+
+inline constexpr std::string_view k_captured_joined = R"({
+    "payload": {
+        "account_id": "PX5yQAcnT5azdXF5ma2Apw",
+        "object": {
+            "uuid": "hwkAADUySwyG3GyUkqc0vA==",
+            "participant": {
+                "user_id": "16778240",
+                "user_name": "Jan Šimonek",
+                "registrant_id": null,
+                "participant_user_id": "tUo7WohjTs6ELvl9WR3JAA",
+                "id": "tUo7WohjTs6ELvl9WR3JAA",
+                "join_time": "2022-03-23T12:33:26Z",
+                "email": "jan.simonek@gmail.com"
+            },
+            "id": "86431910364",
+            "type": 1,
+            "topic": "Jan Šimonek's Zoom Meeting",
+            "host_id": "tUo7WohjTs6ELvl9WR3JAA",
+            "duration": 0,
+            "start_time": "2022-03-23T12:33:26Z",
+            "timezone": ""
+        }
+    },
+    "event_ts": 1648038809439,
+    "event": "meeting.participant_joined"
+})";
+
+inline constexpr std::string_view k_captured_left = R"({
+    "payload": {
+        "account_id": "PX5yQAcnT5azdXF5ma2Apw",
+        "object": {
+            "uuid": "hwkAADUySwyG3GyUkqc0vA==",
+            "participant": {
+                "leave_time": "2022-03-23T12:33:39Z",
+                "user_id": "16778240",
+                "user_name": "Jan Šimonek",
+                "registrant_id": "",
+                "participant_user_id": "tUo7WohjTs6ELvl9WR3JAA",
+                "id": "tUo7WohjTs6ELvl9WR3JAA",
+                "leave_reason": "left the meeting. Reason : Host ended the meeting.",
+                "email": "jan.simonek@gmail.com"
+            },
+            "id": "86431910364",
+            "type": 1,
+            "topic": "Jan Šimonek's Zoom Meeting",
+            "host_id": "tUo7WohjTs6ELvl9WR3JAA",
+            "duration": 0,
+            "start_time": "2022-03-23T12:33:26Z",
+            "timezone": ""
+        }
+    },
+    "event_ts": 1648038821536,
+    "event": "meeting.participant_left"
+})";
+
+inline constexpr std::string_view k_captured_ended = R"({
+    "event": "meeting.ended",
+    "payload": {
+        "account_id": "PX5yQAcnT5azdXF5ma2Apw",
+        "object": {
+            "duration": 0,
+            "start_time": "2022-03-23T12:33:26Z",
+            "timezone": "",
+            "end_time": "2022-03-23T12:33:39Z",
+            "topic": "Jan Šimonek's Zoom Meeting",
+            "id": "86431910364",
+            "type": 1,
+            "uuid": "hwkAADUySwyG3GyUkqc0vA==",
+            "host_id": "tUo7WohjTs6ELvl9WR3JAA"
+        }
+    },
+    "event_ts": 1648038819111
+})";
+
+// payloads/devforum_2019_*.json: no participant_uuid, no email, user_id differs between join and leave.
+inline constexpr std::string_view k_2019_joined =
+    R"({"event": "meeting.participant_joined", "payload": {"object": {"id": "842077624", "type": 2, "uuid": "tubFEWg9SAaVamwu6V0+kw==", "topic": "Erhan Ali Yılmaz - 1262", "host_id": "0suXBYNISdOR71g8xuvdxQ", "duration": 60, "timezone": "Europe/Istanbul", "start_time": "2019-11-02T19:42:04Z", "participant": {"id": "0suXBYNISdOR71g8xuvdxQ", "user_id": "16780288", "join_time": "2019-11-02T19:43:16Z", "user_name": "Host"}}, "account_id": "8uNqtHFMTI680LJICbjrPA"}})";
+inline constexpr std::string_view k_2019_left =
+    R"({"event": "meeting.participant_left", "payload": {"object": {"id": "842077624", "type": 2, "uuid": "tubFEWg9SAaVamwu6V0+kw==", "topic": "Erhan Ali Yılmaz - 1262", "host_id": "0suXBYNISdOR71g8xuvdxQ", "duration": 60, "timezone": "Europe/Istanbul", "start_time": "2019-11-02T19:42:04Z", "participant": {"id": "0suXBYNISdOR71g8xuvdxQ", "user_id": "16778240", "user_name": "Host", "leave_time": "2019-11-02T19:43:48Z"}}, "account_id": "8uNqtHFMTI680LJICbjrPA"}})";
+
 /// Shorthand for an ISO 8601 UTC time.
 inline zc::Seconds at(std::string_view iso)
 {

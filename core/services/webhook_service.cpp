@@ -1,0 +1,608 @@
+#include "core/services/webhook_service.hpp"
+
+#include "core/log.hpp"
+#include "core/services/attendance_service.hpp"
+#include "core/util/time.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace zc::webhook_service {
+
+namespace {
+
+using webhook::Event;
+using webhook::EventType;
+
+struct SessionRef {
+  std::int64_t id = 0;
+  std::string status;
+  std::optional<Seconds> actual_end;
+};
+
+std::optional<Seconds> column_time(const SQLite::Column& c)
+{
+  if (c.isNull()) {
+    return std::nullopt;
+  }
+  return parse_iso8601(c.getString(), true);
+}
+
+void bind_text_or_null(SQLite::Statement& st, int index, const std::string& value)
+{
+  if (value.empty()) {
+    st.bind(index);
+  } else {
+    st.bind(index, value);
+  }
+}
+
+void bind_time_or_null(SQLite::Statement& st, int index, const std::optional<Seconds>& t)
+{
+  if (t) {
+    st.bind(index, format_iso8601(*t));
+  } else {
+    st.bind(index);
+  }
+}
+
+Expected<SessionRef> find_session(db::Database& db, const Event& e)
+{
+  auto read = [](SQLite::Statement& q) {
+    SessionRef s;
+    s.id = q.getColumn(0).getInt64();
+    s.status = q.getColumn(1).getString();
+    s.actual_end = column_time(q.getColumn(2));
+    return s;
+  };
+  if (e.meeting_number) {
+    SQLite::Statement q(db.sql(), "SELECT id, status, actual_end FROM sessions WHERE zoom_meeting_id = ?");
+    q.bind(1, *e.meeting_number);
+    if (q.executeStep()) {
+      return read(q);
+    }
+  }
+  if (!e.meeting_uuid.empty()) {
+    SQLite::Statement q(db.sql(),
+                        "SELECT id, status, actual_end FROM sessions WHERE zoom_meeting_uuid = ? ORDER BY id LIMIT 1");
+    q.bind(1, e.meeting_uuid);
+    if (q.executeStep()) {
+      return read(q);
+    }
+  }
+  return make_error(ErrorKind::not_found,
+                    fmt::format("no session for meeting {}", e.meeting_id.empty() ? e.meeting_uuid : e.meeting_id));
+}
+
+std::string now_text()
+{
+  return format_iso8601(zc::now());
+}
+
+// meeting.started: SCHEDULED -> IN_PROGRESS, earliest start wins, the uuid is recorded once.
+std::string apply_started(db::Database& db, const SessionRef& s, const Event& e)
+{
+  if (s.status == "CANCELLED") {
+    return fmt::format("session {} is CANCELLED; left unchanged", s.id);
+  }
+  SQLite::Statement u(db.sql(), "UPDATE sessions SET"
+                                " status = CASE WHEN status = 'SCHEDULED' THEN 'IN_PROGRESS' ELSE status END,"
+                                " actual_start = CASE WHEN actual_start IS NULL OR actual_start > ?1 THEN ?1"
+                                "                ELSE actual_start END,"
+                                " zoom_meeting_uuid = COALESCE(zoom_meeting_uuid, ?2),"
+                                " updated_at = ?3"
+                                " WHERE id = ?4");
+  bind_time_or_null(u, 1, e.start_time);
+  bind_text_or_null(u, 2, e.meeting_uuid);
+  u.bind(3, now_text());
+  u.bind(4, s.id);
+  u.exec();
+  return {};
+}
+
+// meeting.ended: -> COMPLETED, latest end wins, open intervals close at the end.
+std::string apply_ended(db::Database& db, const SessionRef& s, const Event& e)
+{
+  if (s.status == "CANCELLED") {
+    return fmt::format("session {} is CANCELLED; left unchanged", s.id);
+  }
+  SQLite::Statement u(db.sql(),
+                      "UPDATE sessions SET"
+                      " status = CASE WHEN status IN ('SCHEDULED', 'IN_PROGRESS') THEN 'COMPLETED'"
+                      "          ELSE status END,"
+                      " actual_end = CASE WHEN actual_end IS NULL OR actual_end < ?1 THEN ?1"
+                      "              ELSE actual_end END,"
+                      " actual_start = CASE WHEN ?2 IS NOT NULL AND (actual_start IS NULL OR actual_start > ?2)"
+                      "                THEN ?2 ELSE actual_start END,"
+                      " zoom_meeting_uuid = COALESCE(zoom_meeting_uuid, ?3),"
+                      " updated_at = ?4"
+                      " WHERE id = ?5");
+  bind_time_or_null(u, 1, e.end_time);
+  bind_time_or_null(u, 2, e.start_time);
+  bind_text_or_null(u, 3, e.meeting_uuid);
+  u.bind(4, now_text());
+  u.bind(5, s.id);
+  u.exec();
+  // Close every open webhook interval (and move earlier inferred closes) to the meeting's end.
+  SQLite::Statement c(db.sql(),
+                      "UPDATE session_attendance SET"
+                      " leave_time = (SELECT actual_end FROM sessions WHERE id = ?1), leave_inferred = 1,"
+                      " duration = CAST(strftime('%s', (SELECT actual_end FROM sessions WHERE id = ?1)) AS INTEGER)"
+                      "            - CAST(strftime('%s', join_time) AS INTEGER)"
+                      " WHERE session_id = ?1 AND source = 'webhook' AND join_time IS NOT NULL"
+                      "   AND (leave_time IS NULL OR leave_inferred = 1)"
+                      "   AND join_time <= (SELECT actual_end FROM sessions WHERE id = ?1)");
+  c.bind(1, s.id);
+  c.exec();
+  return {};
+}
+
+struct Identity {
+  std::string name;
+  std::string email;
+  std::string zoom_user_id;
+  std::string customer_key;
+};
+
+void fill_gaps(Identity& into, const Identity& from)
+{
+  auto fill = [](std::string& a, const std::string& b) {
+    if (a.empty()) {
+      a = b;
+    }
+  };
+  fill(into.name, from.name);
+  fill(into.email, from.email);
+  fill(into.zoom_user_id, from.zoom_user_id);
+  fill(into.customer_key, from.customer_key);
+}
+
+// participant_joined/left: rebuild the rows of this participant key from every
+// join and leave time known for it, so the result does not depend on arrival order.
+std::string apply_participant(db::Database& db, const SessionRef& s, const Event& e)
+{
+  const auto& p = *e.participant;
+  std::set<Seconds> joins;
+  std::set<Seconds> leaves;
+  Identity from_joins;
+  Identity from_leaves;
+  {
+    SQLite::Statement q(db.sql(), "SELECT join_time, leave_time, leave_inferred, participant_name, participant_email,"
+                                  " zoom_user_id, customer_key FROM session_attendance"
+                                  " WHERE session_id = ? AND participant_key = ? AND source = 'webhook'"
+                                  " ORDER BY id");
+    q.bind(1, s.id);
+    q.bind(2, p.participant_key);
+    while (q.executeStep()) {
+      const auto join = column_time(q.getColumn(0));
+      const auto leave = column_time(q.getColumn(1));
+      const bool inferred = q.getColumn(2).getInt() != 0;
+      if (join) {
+        joins.insert(*join);
+      }
+      if (leave && !inferred) {
+        leaves.insert(*leave);
+      }
+      Identity id{q.getColumn(3).isNull() ? "" : q.getColumn(3).getString(),
+                  q.getColumn(4).isNull() ? "" : q.getColumn(4).getString(),
+                  q.getColumn(5).isNull() ? "" : q.getColumn(5).getString(),
+                  q.getColumn(6).isNull() ? "" : q.getColumn(6).getString()};
+      fill_gaps(join ? from_joins : from_leaves, id);
+    }
+  }
+  const Identity incoming{p.name, p.email, p.zoom_user_id, p.customer_key};
+  if (e.type == EventType::participant_joined) {
+    joins.insert(*p.join_time);
+    // What a join says about the person wins over what a leave said.
+    Identity merged = incoming;
+    fill_gaps(merged, from_joins);
+    from_joins = merged;
+  } else {
+    leaves.insert(*p.leave_time);
+    fill_gaps(from_leaves, incoming);
+  }
+  Identity identity = from_joins;
+  fill_gaps(identity, from_leaves);
+
+  const auto user_id = attendance_service::match_user(db, identity.customer_key, identity.email, identity.zoom_user_id);
+
+  // Pair in time order: a leave closes the latest open join; joins sort before leaves at the same second.
+  struct Row {
+    std::optional<Seconds> join;
+    std::optional<Seconds> leave;
+    bool inferred = false;
+  };
+  std::vector<Row> rows;
+  std::vector<Seconds> open;
+  auto li = leaves.begin();
+  auto ji = joins.begin();
+  while (ji != joins.end() || li != leaves.end()) {
+    if (ji != joins.end() && (li == leaves.end() || *ji <= *li)) {
+      open.push_back(*ji++);
+    } else {
+      if (open.empty()) {
+        rows.push_back(Row{std::nullopt, *li, false});
+      } else {
+        rows.push_back(Row{open.back(), *li, false});
+        open.pop_back();
+      }
+      ++li;
+    }
+  }
+  for (const auto join : open) {
+    if (s.actual_end && join <= *s.actual_end) {
+      rows.push_back(Row{join, *s.actual_end, true});
+    } else {
+      rows.push_back(Row{join, std::nullopt, false});
+    }
+  }
+
+  SQLite::Statement del(
+      db.sql(), "DELETE FROM session_attendance WHERE session_id = ? AND participant_key = ? AND source = 'webhook'");
+  del.bind(1, s.id);
+  del.bind(2, p.participant_key);
+  del.exec();
+  SQLite::Statement ins(db.sql(), "INSERT INTO session_attendance (session_id, user_id, participant_key,"
+                                  " participant_name, participant_email, zoom_user_id, customer_key, join_time,"
+                                  " leave_time, duration, source, leave_inferred)"
+                                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'webhook', ?)");
+  for (const auto& r : rows) {
+    ins.reset();
+    ins.clearBindings();
+    ins.bind(1, s.id);
+    if (user_id) {
+      ins.bind(2, *user_id);
+    } else {
+      ins.bind(2);
+    }
+    ins.bind(3, p.participant_key);
+    bind_text_or_null(ins, 4, identity.name);
+    bind_text_or_null(ins, 5, identity.email);
+    bind_text_or_null(ins, 6, identity.zoom_user_id);
+    bind_text_or_null(ins, 7, identity.customer_key);
+    bind_time_or_null(ins, 8, r.join);
+    bind_time_or_null(ins, 9, r.leave);
+    if (r.join && r.leave) {
+      ins.bind(10, static_cast<std::int64_t>((*r.leave - *r.join).count()));
+    } else {
+      ins.bind(10);
+    }
+    ins.bind(11, r.inferred ? 1 : 0);
+    ins.exec();
+  }
+  return {};
+}
+
+struct Applied {
+  std::string status; // applied | ignored
+  std::string note;   // why ignored, or a remark
+};
+
+// Applies a parsed event inside the caller's transaction; an error leaves the caller to roll back.
+Expected<Applied> apply(db::Database& db, const Event& e)
+{
+  if (e.type == EventType::other || e.type == EventType::url_validation) {
+    return Applied{"ignored", fmt::format("event {} is not handled", e.name)};
+  }
+  auto s = find_session(db, e);
+  if (!s) {
+    return s.error();
+  }
+  std::string note;
+  switch (e.type) {
+  case EventType::meeting_started:
+    note = apply_started(db, *s, e);
+    break;
+  case EventType::meeting_ended:
+    note = apply_ended(db, *s, e);
+    break;
+  case EventType::participant_joined:
+  case EventType::participant_left:
+    note = apply_participant(db, *s, e);
+    break;
+  case EventType::url_validation:
+  case EventType::other:
+    break;
+  }
+  if (e.participant) {
+    const auto& p = *e.participant;
+    const auto when = e.type == EventType::participant_joined ? p.join_time : p.leave_time;
+    log::info("webhook", "applied {} meeting {} session {} participant {} at {}", e.name, e.meeting_id, s->id,
+              p.participant_key, when ? format_iso8601(*when) : "");
+  } else {
+    const auto when = e.type == EventType::meeting_started ? e.start_time : e.end_time;
+    log::info("webhook", "applied {} meeting {} session {} at {}{}{}", e.name, e.meeting_id, s->id,
+              when ? format_iso8601(*when) : "", note.empty() ? "" : ": ", note);
+  }
+  if (!note.empty()) {
+    return Applied{"ignored", note};
+  }
+  return Applied{"applied", {}};
+}
+
+struct StoredOutcome {
+  std::string status;
+  std::string error;
+};
+
+// Runs `apply` under a savepoint so that a failure undoes its partial writes
+// while the event row itself is kept; records the result on row `id`.
+StoredOutcome apply_and_record(db::Database& db, std::int64_t id, const Expected<Event>& parsed)
+{
+  StoredOutcome out;
+  if (!parsed) {
+    out = {"failed", parsed.error().message};
+  } else {
+    db.sql().exec("SAVEPOINT zc_apply");
+    try {
+      auto r = apply(db, *parsed);
+      if (r) {
+        db.sql().exec("RELEASE zc_apply");
+        out = {r->status, r->note};
+      } else {
+        db.sql().exec("ROLLBACK TO zc_apply");
+        db.sql().exec("RELEASE zc_apply");
+        out = {"failed", r.error().message};
+      }
+    } catch (const SQLite::Exception& ex) {
+      db.sql().exec("ROLLBACK TO zc_apply");
+      db.sql().exec("RELEASE zc_apply");
+      out = {"failed", fmt::format("database error while applying: {}", ex.what())};
+    }
+  }
+  if (out.status == "failed") {
+    log::warn("webhook", "event {} failed: {}", id, out.error);
+  }
+  SQLite::Statement u(db.sql(), "UPDATE webhook_events SET status = ?, error = ?,"
+                                " applied_at = CASE WHEN ? = 'applied' THEN ? ELSE applied_at END WHERE id = ?");
+  u.bind(1, out.status);
+  bind_text_or_null(u, 2, out.error);
+  u.bind(3, out.status);
+  u.bind(4, now_text());
+  u.bind(5, id);
+  u.exec();
+  return out;
+}
+
+Expected<Event> parse_stored(std::string_view raw)
+{
+  auto body = nlohmann::json::parse(raw.begin(), raw.end(), nullptr, false);
+  if (body.is_discarded()) {
+    return make_error(ErrorKind::invalid_input, "stored body is not JSON");
+  }
+  return webhook::parse_event(body, raw);
+}
+
+EventRecord read_record(SQLite::Statement& q)
+{
+  auto str = [&q](int i) { return q.getColumn(i).isNull() ? std::string() : q.getColumn(i).getString(); };
+  EventRecord r;
+  r.id = q.getColumn(0).getInt64();
+  r.dedupe_key = str(1);
+  r.event = str(2);
+  r.event_ts = q.getColumn(3).isNull() ? 0 : q.getColumn(3).getInt64();
+  r.meeting_id = str(4);
+  r.received_at = str(5);
+  r.deliveries = q.getColumn(6).getInt64();
+  r.status = str(7);
+  r.error = str(8);
+  r.applied_at = str(9);
+  return r;
+}
+
+constexpr const char* k_record_columns =
+    "id, dedupe_key, event, event_ts, meeting_id, received_at, deliveries, status, error, applied_at";
+
+Expected<EventRecord> get_record(db::Database& db, std::int64_t id)
+{
+  SQLite::Statement q(db.sql(), fmt::format("SELECT {} FROM webhook_events WHERE id = ?", k_record_columns));
+  q.bind(1, id);
+  if (!q.executeStep()) {
+    return make_error(ErrorKind::not_found, fmt::format("no webhook event {}", id));
+  }
+  return read_record(q);
+}
+
+IngestResult rejected(webhook::Rejection r, const std::string& message)
+{
+  IngestResult out;
+  out.outcome = Outcome::rejected;
+  out.rejection = r;
+  out.http_status = webhook::http_status(r);
+  out.message = message;
+  out.body = nlohmann::json{{"error", std::string(webhook::to_string(r))}, {"message", message}};
+  return out;
+}
+
+} // namespace
+
+std::string_view to_string(Outcome o)
+{
+  switch (o) {
+  case Outcome::applied:
+    return "applied";
+  case Outcome::duplicate:
+    return "duplicate";
+  case Outcome::failed:
+    return "failed";
+  case Outcome::ignored:
+    return "ignored";
+  case Outcome::url_validation:
+    return "url_validation";
+  case Outcome::rejected:
+    return "rejected";
+  case Outcome::error:
+    return "error";
+  }
+  return "error";
+}
+
+IngestResult ingest(db::Database& db, std::string_view raw_body, const webhook::Headers& headers,
+                    const IngestConfig& config)
+{
+  auto v = webhook::verify(raw_body, headers, config);
+  if (!v.ok()) {
+    log::warn("webhook", "rejected delivery: {}", v.message);
+    return rejected(v.rejection, v.message);
+  }
+  auto parsed = webhook::parse_event(v.body, raw_body);
+  if (webhook::event_type(v.event) == EventType::url_validation) {
+    if (!parsed) {
+      return rejected(webhook::Rejection::malformed_json, parsed.error().message);
+    }
+    IngestResult out;
+    out.outcome = Outcome::url_validation;
+    out.http_status = 200;
+    out.body = webhook::url_validation_response(config.secret, parsed->plain_token);
+    out.message = "answered endpoint.url_validation";
+    return out;
+  }
+
+  const std::string key = parsed ? parsed->dedupe_key : webhook::dedupe_key(webhook::Event{}, raw_body);
+  std::string meeting_id;
+  if (parsed) {
+    meeting_id = parsed->meeting_id.empty() ? parsed->meeting_uuid : parsed->meeting_id;
+  }
+  std::int64_t event_ts = 0;
+  if (const auto ts = v.body.find("event_ts"); ts != v.body.end() && ts->is_number_integer()) {
+    event_ts = ts->get<std::int64_t>();
+  }
+
+  IngestResult out;
+  try {
+    db::WriteTransaction tx(db);
+    SQLite::Statement ins(db.sql(), "INSERT INTO webhook_events (dedupe_key, event, event_ts, meeting_id, body)"
+                                    " VALUES (?, ?, ?, ?, ?)"
+                                    " ON CONFLICT (dedupe_key) DO UPDATE SET deliveries = deliveries + 1"
+                                    " RETURNING id, deliveries, status");
+    ins.bind(1, key);
+    ins.bind(2, v.event);
+    if (event_ts != 0) {
+      ins.bind(3, event_ts);
+    } else {
+      ins.bind(3);
+    }
+    bind_text_or_null(ins, 4, meeting_id);
+    ins.bind(5, std::string(raw_body));
+    if (!ins.executeStep()) {
+      throw SQLite::Exception("INSERT ... RETURNING gave no row");
+    }
+    const std::int64_t id = ins.getColumn(0).getInt64();
+    const std::int64_t deliveries = ins.getColumn(1).getInt64();
+    const std::string prior = ins.getColumn(2).getString();
+    ins.reset();
+    out.event_id = id;
+    // A redelivery of an event that failed before gets another chance; applied ones are not touched.
+    if (deliveries == 1 || prior == "failed" || prior == "pending") {
+      const auto r = apply_and_record(db, id, parsed);
+      out.outcome = r.status == "applied"   ? Outcome::applied
+                    : r.status == "ignored" ? Outcome::ignored
+                                            : Outcome::failed;
+      out.message = r.error;
+    } else {
+      out.outcome = Outcome::duplicate;
+      out.message = fmt::format("duplicate of event {} (delivery {})", id, deliveries);
+    }
+    tx.commit();
+  } catch (const std::exception& ex) {
+    log::error("webhook", "storing event {} failed: {}", v.event, ex.what());
+    IngestResult err;
+    err.outcome = Outcome::error;
+    err.http_status = 500;
+    err.message = "database error";
+    err.body = nlohmann::json{{"error", "database_error"}, {"message", "the event could not be stored; retry"}};
+    return err;
+  }
+  out.http_status = 200;
+  out.body = nlohmann::json{{"status", std::string(to_string(out.outcome))}, {"event_id", *out.event_id}};
+  if (!out.message.empty()) {
+    out.body["message"] = out.message;
+  }
+  return out;
+}
+
+nlohmann::json to_json(const EventRecord& r)
+{
+  auto null_if_empty = [](const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); };
+  return nlohmann::json{{"id", r.id},
+                        {"dedupe_key", r.dedupe_key},
+                        {"event", r.event},
+                        {"event_ts", r.event_ts == 0 ? nlohmann::json() : nlohmann::json(r.event_ts)},
+                        {"meeting_id", null_if_empty(r.meeting_id)},
+                        {"received_at", r.received_at},
+                        {"deliveries", r.deliveries},
+                        {"status", r.status},
+                        {"error", null_if_empty(r.error)},
+                        {"applied_at", null_if_empty(r.applied_at)}};
+}
+
+Expected<std::vector<EventRecord>> list_events(db::Database& db, EventFilter filter, int limit)
+{
+  try {
+    std::string sql = fmt::format("SELECT {} FROM webhook_events", k_record_columns);
+    if (filter == EventFilter::failed) {
+      sql += " WHERE status = 'failed'";
+    }
+    sql += " ORDER BY id DESC";
+    if (limit > 0) {
+      sql += fmt::format(" LIMIT {}", limit);
+    }
+    SQLite::Statement q(db.sql(), sql);
+    std::vector<EventRecord> out;
+    while (q.executeStep()) {
+      out.push_back(read_record(q));
+    }
+    return out;
+  } catch (const SQLite::Exception& ex) {
+    return make_error(ErrorKind::database, fmt::format("cannot list webhook events: {}", ex.what()));
+  }
+}
+
+Expected<EventRecord> replay(db::Database& db, std::int64_t id)
+{
+  try {
+    db::WriteTransaction tx(db);
+    std::string body;
+    {
+      SQLite::Statement q(db.sql(), "SELECT body FROM webhook_events WHERE id = ?");
+      q.bind(1, id);
+      if (!q.executeStep()) {
+        return make_error(ErrorKind::not_found, fmt::format("no webhook event {}", id));
+      }
+      body = q.getColumn(0).getString();
+    }
+    apply_and_record(db, id, parse_stored(body));
+    auto rec = get_record(db, id);
+    tx.commit();
+    return rec;
+  } catch (const SQLite::Exception& ex) {
+    return make_error(ErrorKind::database, fmt::format("cannot replay webhook event {}: {}", id, ex.what()));
+  }
+}
+
+Expected<std::vector<EventRecord>> replay_failed(db::Database& db)
+{
+  std::vector<std::int64_t> ids;
+  try {
+    SQLite::Statement q(db.sql(), "SELECT id FROM webhook_events WHERE status = 'failed' ORDER BY id");
+    while (q.executeStep()) {
+      ids.push_back(q.getColumn(0).getInt64());
+    }
+  } catch (const SQLite::Exception& ex) {
+    return make_error(ErrorKind::database, fmt::format("cannot list failed webhook events: {}", ex.what()));
+  }
+  std::vector<EventRecord> out;
+  out.reserve(ids.size());
+  for (const auto id : ids) {
+    auto r = replay(db, id);
+    if (!r) {
+      return r.error();
+    }
+    out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+} // namespace zc::webhook_service

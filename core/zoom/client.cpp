@@ -538,8 +538,11 @@ Expected<nlohmann::json> ZoomClient::request(Method method, std::string_view pat
     case RetryAction::give_up: {
       counters.errors.fetch_add(1, std::memory_order_relaxed);
       Error e = map_api_error(response.status, response.body, context);
-      e.message += fmt::format(" (gave up after {} attempts in {:.1f} s)", attempt,
-                               static_cast<double>(elapsed.count()) / 1000.0);
+      e.message += fmt::format(" (gave up after {} attempt{} in {:.1f} s{})", attempt, attempt == 1 ? "" : "s",
+                               static_cast<double>(elapsed.count()) / 1000.0,
+                               response.headers.has("Retry-After")
+                                   ? "; Zoom sent Retry-After: " + response.headers.get("Retry-After").value_or("")
+                                   : std::string());
       return e;
     }
     case RetryAction::done:

@@ -3,6 +3,7 @@ recovery from a revoked token, riding out 429 storms, 5xx and dropped connection
 and clear errors for bad credentials (zoomctl zoom token / zoom get)."""
 import json
 import os
+import subprocess
 import sys
 import time
 import unittest
@@ -85,6 +86,26 @@ class ZoomClientTest(Scratch):
         statuses = [q["status"] for q in self.sim_requests()]
         self.assertIn(429, statuses)
         self.assertEqual(statuses.count(200), 8, statuses)
+
+    def test_endless_429_gives_up_within_the_budget(self):
+        self.start_sim(["--fault-rate-429", "1", "--retry-after", "1"])
+        started = time.monotonic()
+        r = self.fails(6, "zoom", "get", "/users")
+        self.assertLess(time.monotonic() - started, 75)
+        self.assertIn("Zoom said 429/429", r.err)
+        self.assertIn("gave up after", r.err)
+
+    def test_concurrent_processes_share_one_token(self):
+        self.start_sim(["--latency-ms", "50"])
+        self.ok("db", "migrate")
+        env = dict(self.env)
+        procs = [subprocess.Popen([os.environ.get("ZOOMCTL_BIN", "zoomctl"), "zoom", "get", "/users"], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(12)]
+        for p in procs:
+            out, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0, err)
+            self.assertIn("users", json.loads(out))
+        self.assertEqual(self.sim_state()["tokens_issued"], 1)
 
     def test_429_without_retry_after_backs_off(self):
         self.start_sim(["--fault-rate-429", "0.5"])

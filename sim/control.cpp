@@ -76,12 +76,6 @@ void Sim::reset()
 
 void install_common_handlers(httplib::Server& server, Sim& sim)
 {
-  server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
-    res.set_header("x-zm-trackingid", "v=2.0;clid=sim;rid=WEB_" + zc::crypto::to_hex(zc::crypto::random_bytes(16)));
-    if (!res.has_header("Content-Type")) {
-      res.set_header("Content-Type", k_json_type);
-    }
-  });
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty() && res.status >= 400 && res.status != 599) {
       send(res, zoom_error(res.status, res.status, res.status == 404 ? "Not Found." : "Request failed."));
@@ -97,7 +91,12 @@ void install_common_handlers(httplib::Server& server, Sim& sim)
     }
     send(res, zoom_error(500, 500, "zoomsim internal error: " + what));
   });
-  server.set_logger([&sim](const httplib::Request& req, const httplib::Response& res) {
+  // Runs before the answer is written, so the log order is the order clients saw.
+  server.set_post_routing_handler([&sim](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("x-zm-trackingid", "v=2.0;clid=sim;rid=WEB_" + zc::crypto::to_hex(zc::crypto::random_bytes(16)));
+    if (!res.has_header("Content-Type")) {
+      res.set_header("Content-Type", k_json_type);
+    }
     RequestContext& ctx = request_context();
     RequestLogEntry e;
     e.time = now_iso_ms();

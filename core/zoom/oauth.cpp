@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 namespace zc::zoom {
@@ -221,7 +222,13 @@ TokenProvider::TokenProvider(const config::Config& config, db::Database& db, Tra
       m_key(token_cache_key(config.oauth_url, config.account_id, config.client_id))
 {
   m_policy.max_total = std::min(m_policy.max_total, k_fetch_budget);
-  log::add_secret(config.client_secret);
+  // Register each secret once: the daemon makes a provider per thread or request.
+  static std::mutex registered_mutex;
+  static std::set<std::string> registered;
+  const std::lock_guard lock(registered_mutex);
+  if (registered.insert(config.client_secret).second) {
+    log::add_secret(config.client_secret);
+  }
 }
 
 Expected<Token> TokenProvider::get(Refresh refresh, std::string_view rejected)

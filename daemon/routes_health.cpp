@@ -1,0 +1,40 @@
+// GET /healthz (the database answers and its schema is current) and GET /metrics.
+
+#include "daemon/app.hpp"
+#include "zoomctl_version.hpp"
+
+#include <SQLiteCpp/Exception.h>
+
+namespace zc::daemon {
+
+void add_health_routes(httplib::Server& server, App& app)
+{
+  server.Get("/healthz", [&app](const httplib::Request&, httplib::Response& res) {
+    nlohmann::json features = {{"zoom_api", !app.cfg().client_secret.empty()},
+                               {"webhooks", !app.cfg().webhook_secret.empty()},
+                               {"signatures", !app.cfg().sdk_secret.empty()},
+                               {"scheduling_api", !app.cfg().api_token.empty()},
+                               {"access_links", !app.cfg().link_secret.empty()}};
+    try {
+      auto& database = app.db();
+      SQLite::Statement q(database.sql(), "SELECT 1");
+      q.executeStep();
+      const auto st = database.status();
+      const bool current = st.version == st.latest;
+      send_json(res, current ? 200 : 503,
+                {{"status", current ? "ok" : "schema out of date"},
+                 {"version", ZOOMCTL_VERSION},
+                 {"database", "ok"},
+                 {"schema_version", st.version},
+                 {"features", features}});
+    } catch (const std::exception& e) {
+      send_json(res, 503, {{"status", "database unavailable"}, {"database", e.what()}, {"features", features}});
+    }
+  });
+
+  server.Get("/metrics", [&app](const httplib::Request&, httplib::Response& res) {
+    res.set_content(app.counters.prometheus(), "text/plain; version=0.0.4");
+  });
+}
+
+} // namespace zc::daemon

@@ -464,6 +464,11 @@ IngestResult ingest(db::Database& db, std::string_view raw_body, const webhook::
   std::string meeting_id;
   if (parsed) {
     meeting_id = parsed->meeting_id.empty() ? parsed->meeting_uuid : parsed->meeting_id;
+  } else if (const auto obj = v.body.value("/payload/object"_json_pointer, nlohmann::json()); obj.is_object()) {
+    // Keep the meeting of an event that could not be read, so that `webhook list` shows it.
+    if (const auto id = obj.find("id"); id != obj.end() && (id->is_string() || id->is_number_integer())) {
+      meeting_id = id->is_string() ? id->get<std::string>() : std::to_string(id->get<std::int64_t>());
+    }
   }
   std::int64_t event_ts = 0;
   if (const auto ts = v.body.find("event_ts"); ts != v.body.end() && ts->is_number_integer()) {

@@ -326,6 +326,7 @@ TEST_CASE("webhook_service::ingest stores a known event it cannot read as failed
   CHECK(r.http_status == 200);
   CHECK(r.outcome == Outcome::failed);
   CHECK(t.text("SELECT error FROM webhook_events").find("join_time") != std::string::npos);
+  CHECK(t.text("SELECT meeting_id FROM webhook_events") == "86431910364");
 }
 
 TEST_CASE("webhook_service::ingest never moves a session status backwards")
@@ -514,4 +515,48 @@ TEST_CASE("webhook_service::ingest gives the same result for every order of a tw
       CHECK(p.last_leave == at("2026-01-10T10:50:00Z"));
     }
   }
+}
+
+TEST_CASE("webhook_service::ingest uses the payload's join_time, not the delivery time")
+{
+  TestDb t;
+  zc_test::seed_class(t);
+  auto j = nlohmann::json::parse(joined({"100", "Ali", "ali@example.com", "", "", ""}, "2026-01-10T10:02:00Z"));
+  j["event_ts"] = 1768046400000; // 2026-01-10T12:00:00Z: delivered two hours late (a retry)
+  REQUIRE(deliver(t, j.dump()).outcome == Outcome::applied);
+  CHECK(t.text("SELECT join_time FROM session_attendance") == "2026-01-10T10:02:00Z");
+  CHECK(t.count("SELECT event_ts FROM webhook_events") == 1768046400000);
+}
+
+TEST_CASE("webhook_service::ingest finds the session by meeting uuid when the id is missing")
+{
+  TestDb t;
+  zc_test::seed_class(t);
+  REQUIRE(deliver(t, started("2026-01-10T10:00:00Z")).outcome == Outcome::applied); // records the uuid
+  auto j = nlohmann::json::parse(joined({"100", "Ali", "ali@example.com", "", "", ""}, "2026-01-10T10:02:00Z"));
+  j["payload"]["object"].erase("id");
+  auto r = deliver(t, j.dump());
+  CHECK(r.outcome == Outcome::applied);
+  CHECK(t.count("SELECT session_id FROM session_attendance") == 1);
+}
+
+TEST_CASE("webhook_service::list_events lists newest first with delivery counts")
+{
+  TestDb t;
+  zc_test::seed_class(t);
+  deliver(t, zc_test::k_captured_started);
+  deliver(t, zc_test::k_captured_joined);
+  deliver(t, zc_test::k_captured_joined);
+  auto all = ws::list_events(t.db());
+  REQUIRE(all.has_value());
+  REQUIRE(all->size() == 2);
+  CHECK(all->front().event == "meeting.participant_joined");
+  CHECK(all->front().deliveries == 2);
+  CHECK(all->front().meeting_id == "86431910364");
+  CHECK(all->back().status == "applied");
+  const auto j = ws::to_json(all->back());
+  CHECK(j["event"] == "meeting.started");
+  CHECK(j["event_ts"] == 1648038806658);
+  CHECK(j["error"].is_null());
+  CHECK(ws::list_events(t.db(), ws::EventFilter::all, 1)->size() == 1);
 }

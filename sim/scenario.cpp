@@ -200,6 +200,12 @@ ScenarioRunner::~ScenarioRunner()
 
 void ScenarioRunner::stop()
 {
+  std::lock_guard start_lock(m_start_mutex);
+  stop_locked();
+}
+
+void ScenarioRunner::stop_locked()
+{
   {
     std::lock_guard lock(m_mutex);
     m_cancel = true;
@@ -245,7 +251,8 @@ Reply ScenarioRunner::start(const Json& body)
   if (std::string err = apply_fault_json(probe, sc.faults); !err.empty()) {
     return zoom_error(400, 300, "Invalid scenario: faults: " + err);
   }
-  stop(); // one replay at a time
+  std::lock_guard start_lock(m_start_mutex);
+  stop_locked(); // one replay at a time
 
   std::int64_t meeting_id = 0;
   Seconds t0 = zc::now();

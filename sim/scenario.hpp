@@ -86,6 +86,7 @@ private:
     std::size_t person = 0;
     std::size_t session = 0;
   };
+  void stop_locked();
   void run(Scenario sc, std::vector<Step> steps, std::int64_t meeting_id, Seconds t0, double speed,
            std::uint64_t replay_id);
 
@@ -93,7 +94,8 @@ private:
   Faults& m_faults;
   WebhookSender& m_sender;
   const Options& m_options;
-  std::mutex m_mutex;
+  std::mutex m_start_mutex; ///< one start or stop at a time
+  std::mutex m_mutex;       ///< guards the status and the cancel flag
   std::condition_variable m_cv;
   std::thread m_thread;
   bool m_cancel = false;

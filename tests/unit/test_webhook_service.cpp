@@ -8,7 +8,10 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
+#include <fstream>
 #include <numeric>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -559,4 +562,115 @@ TEST_CASE("webhook_service::list_events lists newest first with delivery counts"
   CHECK(j["event_ts"] == 1648038806658);
   CHECK(j["error"].is_null());
   CHECK(ws::list_events(t.db(), ws::EventFilter::all, 1)->size() == 1);
+}
+
+namespace {
+
+// "+117s", "+15m", "+1h" or a number of seconds.
+std::int64_t scenario_offset(const nlohmann::json& j)
+{
+  if (j.is_number_integer()) {
+    return j.get<std::int64_t>();
+  }
+  std::string s = j.get<std::string>();
+  if (!s.empty() && s.front() == '+') {
+    s.erase(0, 1);
+  }
+  std::int64_t unit = 1;
+  if (!s.empty() && (s.back() == 's' || s.back() == 'm' || s.back() == 'h')) {
+    unit = s.back() == 'm' ? 60 : (s.back() == 'h' ? 3600 : 1);
+    s.pop_back();
+  }
+  return std::stoll(s) * unit;
+}
+
+} // namespace
+
+TEST_CASE("webhook_service::ingest reproduces the zoomsim class40 scenario's expected attendance in any order")
+{
+  // The scenario file belongs to zoomsim; its "expected" block is computed there, independently of this code.
+  const std::filesystem::path file = std::filesystem::path(ZOOMCTL_SOURCE_DIR) / "sim/scenarios/class40.json";
+  if (!std::filesystem::exists(file)) {
+    MESSAGE("no " << file.string() << "; skipped");
+    return;
+  }
+  std::ifstream in(file);
+  const auto sc = nlohmann::json::parse(in);
+  const std::int64_t end = scenario_offset(sc["meeting"]["end"]);
+  const zc::Seconds t0 = at("2026-01-10T10:00:00Z");
+  auto iso = [&t0](std::int64_t off) { return zc::format_iso8601(t0 + std::chrono::seconds(off)); };
+
+  for (const bool late_leaves : {false, true}) {
+    for (const unsigned seed : {1U, 2U, 3U}) {
+      CAPTURE(late_leaves);
+      CAPTURE(seed);
+      TestDb t(TestDb::Where::memory);
+      t.exec("INSERT INTO cohorts (id, name) VALUES (1, 'class40')");
+      std::int64_t instructor = 0;
+      std::int64_t next_id = 1;
+      for (const auto& p : sc["people"]) {
+        const bool is_instructor = p.value("role", "") == "instructor";
+        SQLite::Statement u(t.db().sql(), "INSERT INTO users (id, email, name, role) VALUES (?, ?, ?, ?)");
+        u.bind(1, next_id);
+        u.bind(2, p["email"].get<std::string>());
+        u.bind(3, p["name"].get<std::string>());
+        u.bind(4, is_instructor ? "instructor" : "learner");
+        u.exec();
+        if (is_instructor) {
+          instructor = next_id;
+        } else {
+          t.exec("INSERT INTO cohort_members (cohort_id, user_id) VALUES (1, " + std::to_string(next_id) + ")");
+        }
+        ++next_id;
+      }
+      t.exec("INSERT INTO sessions (id, cohort_id, instructor_id, topic, zoom_meeting_id, start_time, duration)"
+             " VALUES (1, 1, " +
+             std::to_string(instructor) + ", 'Class 40', 86431910364, '2026-01-10T10:00:00Z', 60)");
+
+      std::vector<std::string> events{started(iso(0).c_str()), ended(iso(end).c_str())};
+      int join_counter = 0;
+      for (const auto& p : sc["people"]) {
+        for (const auto& s : p["sessions"]) {
+          const Who w{std::to_string(16778240 + 1024 * join_counter),
+                      p["name"].get<std::string>(),
+                      p["email"].get<std::string>(),
+                      "",
+                      p.value("customer_key", ""),
+                      "UUID-" + std::to_string(join_counter)};
+          ++join_counter;
+          events.push_back(joined(w, iso(scenario_offset(s["join"])).c_str()));
+          if (s.contains("leave") && !s["leave"].is_null()) {
+            const auto leave = scenario_offset(s["leave"]);
+            events.push_back(left(w, iso(late_leaves ? leave : std::min(leave, end)).c_str()));
+          } else if (!late_leaves) {
+            events.push_back(left(w, iso(end).c_str())); // Zoom closes the open ones when the host ends
+          }
+        }
+      }
+      std::mt19937 rng(seed);
+      std::shuffle(events.begin(), events.end(), rng);
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        REQUIRE(deliver(t, events[i]).http_status == 200);
+        if (i % 5 == 0) {
+          REQUIRE(deliver(t, events[i]).outcome == Outcome::duplicate);
+        }
+      }
+      auto r = zc::attendance_service::report(t.db(), 1, 75, at("2026-01-10T12:00:00Z"));
+      REQUIRE(r.has_value());
+      CHECK(r->meeting_seconds == sc["expected"]["meeting_seconds"].get<std::int64_t>());
+      const auto j = zc::attendance_service::to_json(*r);
+      int compared = 0;
+      for (const auto& want : sc["expected"]["people"]) {
+        for (const auto& got : j["people"]) {
+          if (got["email"] == want["email"]) {
+            CAPTURE(want["name"].get<std::string>());
+            CHECK(got["duration_seconds"] == want["seconds"]);
+            CHECK(got["percent"].get<double>() == doctest::Approx(want["percent"].get<double>()).epsilon(0.0001));
+            ++compared;
+          }
+        }
+      }
+      CHECK(compared == static_cast<int>(sc["expected"]["people"].size()));
+    }
+  }
 }

@@ -8,11 +8,13 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace ws = zc::webhook_service;
@@ -673,4 +675,54 @@ TEST_CASE("webhook_service::ingest reproduces the zoomsim class40 scenario's exp
       CHECK(compared == static_cast<int>(sc["expected"]["people"].size()));
     }
   }
+}
+
+TEST_CASE("webhook_service::ingest from several connections at once gives the serial result")
+{
+  const Who ali{"100", "Ali", "ali@example.com", "", "2", "A-1"};
+  const Who ali2{"101", "Ali", "ali@example.com", "", "2", "A-2"};
+  const Who sara{"200", "Sara", "sara@example.com", "", "", "S-1"};
+  const Who omar{"300", "Omar", "", "ZoomOmar123", "", "O-1"};
+  const std::vector<std::string> events{
+      started("2026-01-10T10:00:00Z"),      joined(ali, "2026-01-10T10:01:00Z"),  left(ali, "2026-01-10T10:20:00Z"),
+      joined(ali2, "2026-01-10T10:25:00Z"), left(ali2, "2026-01-10T10:58:00Z"),   joined(sara, "2026-01-10T10:03:00Z"),
+      left(sara, "2026-01-10T10:33:00Z"),   joined(omar, "2026-01-10T10:00:00Z"), ended("2026-01-10T11:00:00Z"),
+  };
+  std::string serial;
+  {
+    TestDb t(TestDb::Where::memory);
+    zc_test::seed_class(t);
+    for (const auto& e : events) {
+      deliver(t, e);
+    }
+    serial = snapshot(t);
+  }
+  TestDb t;
+  zc_test::seed_class(t);
+  const std::string path = t.db().path();
+  std::vector<std::thread> threads;
+  std::atomic<int> not_ok{0};
+  for (int w = 0; w < 4; ++w) {
+    threads.emplace_back([&, w] {
+      auto db = zc::db::Database::open(path, zc::db::Migrate::no);
+      if (!db) {
+        ++not_ok;
+        return;
+      }
+      // Every worker delivers every event, in its own rotation: 3 of 4 deliveries are duplicates.
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        const auto& e = events[(i + static_cast<std::size_t>(w) * 2) % events.size()];
+        const auto r = ws::ingest(*db, e, zc_test::signed_headers(e, 1648038810), config_at(1648038810));
+        if (r.http_status != 200) {
+          ++not_ok;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) {
+    th.join();
+  }
+  CHECK(not_ok == 0);
+  CHECK(t.count("SELECT SUM(deliveries) FROM webhook_events") == 4 * static_cast<std::int64_t>(events.size()));
+  CHECK(snapshot(t) == serial);
 }

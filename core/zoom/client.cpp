@@ -379,12 +379,79 @@ std::string encode_meeting_id(std::string_view id_or_uuid)
 
 // ---------------------------------------------------------------- client
 
+namespace {
+
+std::string utc_day(Seconds t)
+{
+  return format_iso8601(t).substr(0, 10);
+}
+
+int quota_used(db::Database& db, std::string_view host, const std::string& day)
+{
+  SQLite::Statement q(db.sql(), "SELECT count FROM zoom_quota WHERE zoom_user_id = ? AND day = ?");
+  q.bind(1, std::string(host));
+  q.bind(2, day);
+  return q.executeStep() ? q.getColumn(0).getInt() : 0;
+}
+
+// Adds one call to `host`'s count of `day`, or sets it to the limit when Zoom said it is reached.
+void quota_count(db::Database& db, std::string_view host, const std::string& day, bool exhausted)
+{
+  SQLite::Statement q(db.sql(), exhausted ? "INSERT INTO zoom_quota (zoom_user_id, day, count) VALUES (?, ?, ?) "
+                                            "ON CONFLICT (zoom_user_id, day) DO UPDATE SET count = MAX(count, ?)"
+                                          : "INSERT INTO zoom_quota (zoom_user_id, day, count) VALUES (?, ?, 1) "
+                                            "ON CONFLICT (zoom_user_id, day) DO UPDATE SET count = count + 1");
+  q.bind(1, std::string(host));
+  q.bind(2, day);
+  if (exhausted) {
+    q.bind(3, k_daily_meeting_writes);
+    q.bind(4, k_daily_meeting_writes);
+  }
+  q.exec();
+}
+
+} // namespace
+
 struct ZoomClient::Impl {
   Impl(const config::Config& c, db::Database& d, std::unique_ptr<Transport> t, ClientOptions o)
-      : config(c), transport(std::move(t)), options(o), tokens(config, d, *transport, o.retry)
+      : config(c), db(d), transport(std::move(t)), options(o), tokens(config, d, *transport, o.retry)
   {}
 
+  // Runs `call` (a meeting create/update of `host`) within the host's daily quota.
+  template <typename T, typename Call> Expected<T> within_quota(std::string_view host, Call&& call)
+  {
+    if (host.empty()) {
+      return call();
+    }
+    const auto day = utc_day(now());
+    try {
+      if (const int used = quota_used(db, host, day); used >= k_daily_meeting_writes) {
+        Error e = make_error(
+            ErrorKind::zoom,
+            fmt::format("Zoom user {} has used the {} meeting creates/updates Zoom allows per host per day ({} "
+                        "counted today); Zoom's daily limit is reached: it resets at {}, try again after that",
+                        host, k_daily_meeting_writes, used, format_iso8601(next_utc_midnight(now()))));
+        e.http_status = 429;
+        return e;
+      }
+    } catch (const SQLite::Exception& e) {
+      log::warn(k_log, "cannot read the meeting quota: {}", e.what());
+    }
+    auto result = call();
+    try {
+      if (result) {
+        quota_count(db, host, day, false);
+      } else if (is_daily_limit(result.error())) {
+        quota_count(db, host, day, true);
+      }
+    } catch (const SQLite::Exception& e) {
+      log::warn(k_log, "cannot count the meeting quota: {}", e.what());
+    }
+    return result;
+  }
+
   config::Config config;
+  db::Database& db;
   std::unique_ptr<Transport> transport;
   ClientOptions options;
   TokenProvider tokens;
@@ -633,11 +700,13 @@ Expected<void> ZoomClient::update_user_type(std::string_view zoom_user_id, UserT
 
 Expected<Meeting> ZoomClient::create_meeting(std::string_view zoom_user_id, const MeetingSpec& spec)
 {
-  auto r = request(Method::post, "/users/" + url_encode(zoom_user_id) + "/meetings", {}, to_json(spec, true));
-  if (!r) {
-    return r.error();
-  }
-  return parse_meeting(*r);
+  return m_impl->within_quota<Meeting>(zoom_user_id, [&]() -> Expected<Meeting> {
+    auto r = request(Method::post, "/users/" + url_encode(zoom_user_id) + "/meetings", {}, to_json(spec, true));
+    if (!r) {
+      return r.error();
+    }
+    return parse_meeting(*r);
+  });
 }
 
 Expected<Meeting> ZoomClient::get_meeting(std::int64_t meeting_id)
@@ -649,13 +718,16 @@ Expected<Meeting> ZoomClient::get_meeting(std::int64_t meeting_id)
   return parse_meeting(*r);
 }
 
-Expected<void> ZoomClient::update_meeting(std::int64_t meeting_id, const MeetingSpec& spec)
+Expected<void> ZoomClient::update_meeting(std::int64_t meeting_id, const MeetingSpec& spec,
+                                          std::string_view host_zoom_user_id)
 {
-  auto r = request(Method::patch, fmt::format("/meetings/{}", meeting_id), {}, to_json(spec, false));
-  if (!r) {
-    return r.error();
-  }
-  return {};
+  return m_impl->within_quota<void>(host_zoom_user_id, [&]() -> Expected<void> {
+    auto r = request(Method::patch, fmt::format("/meetings/{}", meeting_id), {}, to_json(spec, false));
+    if (!r) {
+      return r.error();
+    }
+    return {};
+  });
 }
 
 Expected<void> ZoomClient::delete_meeting(std::int64_t meeting_id)

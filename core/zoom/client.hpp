@@ -134,7 +134,10 @@ bool is_user_exists(const Error& error);
 bool is_license_limit(const Error& error);
 /// Zoom said the meeting is not found or has expired (3001).
 bool is_meeting_gone(const Error& error);
-/// A daily rate limit was hit; the message says when it resets.
+/// Meeting creates/updates Zoom allows per host per UTC day.
+constexpr int k_daily_meeting_writes = 100;
+
+/// A daily rate limit was hit (Zoom's answer or zoomctl's own count); the message says when it resets.
 bool is_daily_limit(const Error& error);
 
 /// Turns a non-2xx REST answer into an `Error`: kind (not_found, conflict, auth or zoom),
@@ -194,14 +197,18 @@ public:
   /// `PATCH /users/{id} {type}`: assigns (licensed) or releases (basic) a licence.
   Expected<void> update_user_type(std::string_view zoom_user_id, UserType type);
 
-  /// `POST /users/{id}/meetings`: schedules a meeting hosted by `zoom_user_id`.
+  /// `POST /users/{id}/meetings`: schedules a meeting hosted by `zoom_user_id`. Counts the
+  /// call in table zoom_quota and fails at once (a daily-limit error) when the host has used
+  /// Zoom's 100 meeting creates/updates of the UTC day; callers need not count themselves.
   Expected<Meeting> create_meeting(std::string_view zoom_user_id, const MeetingSpec& spec);
 
   /// `GET /meetings/{id}`: the meeting (fresh `start_url`).
   Expected<Meeting> get_meeting(std::int64_t meeting_id);
 
-  /// `PATCH /meetings/{id}`: changes the set fields of `spec`.
-  Expected<void> update_meeting(std::int64_t meeting_id, const MeetingSpec& spec);
+  /// `PATCH /meetings/{id}`: changes the set fields of `spec`; when `host_zoom_user_id` is
+  /// given the call is counted against that host's daily quota like `create_meeting`.
+  Expected<void> update_meeting(std::int64_t meeting_id, const MeetingSpec& spec,
+                                std::string_view host_zoom_user_id = {});
 
   /// `DELETE /meetings/{id}`: cancels the meeting.
   Expected<void> delete_meeting(std::int64_t meeting_id);

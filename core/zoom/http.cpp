@@ -1,5 +1,7 @@
 #include "core/zoom/http.hpp"
 
+#include "zoomctl_version.hpp"
+
 #include "core/log.hpp"
 
 #include <curl/curl.h>
@@ -269,7 +271,7 @@ HttpResult CurlTransport::send(const HttpRequest& request)
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &headers);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "zoomctl");
+  curl_easy_setopt(h, CURLOPT_USERAGENT, "zoomctl/" ZOOMCTL_VERSION);
   curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
   switch (request.method) {
   case Method::get:

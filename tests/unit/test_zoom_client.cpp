@@ -65,6 +65,12 @@ struct Rig {
     };
     client = std::make_unique<ZoomClient>(cfg, db, std::make_unique<ScriptedTransport>(script), options);
   }
+  long long sql_count(const std::string& query)
+  {
+    SQLite::Statement q(db.sql(), query);
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+  }
   std::vector<HttpRequest> api_requests()
   {
     std::vector<HttpRequest> out;
@@ -449,4 +455,51 @@ TEST_CASE("zoom::client errors and logs never carry the token or the secret")
   CHECK(r.error().message.find("tok0") == std::string::npos);
   CHECK(zc::log::redact("Authorization: Bearer tok0 and tok0").find("tok0") == std::string::npos);
   CHECK(zc::log::redact(rig.cfg.client_secret) == "[redacted]");
+}
+
+TEST_CASE("zoom::client counts meeting creates per host and day and stops at Zoom's 100")
+{
+  FixedClock clock(noon());
+  Rig rig;
+  rig.api = [](const HttpRequest&, int) -> HttpResult { return respond(201, k_create_meeting); };
+  MeetingSpec spec;
+  spec.topic = "x";
+  for (int i = 0; i < k_daily_meeting_writes - 1; ++i) {
+    REQUIRE(rig.client->create_meeting("host1", spec));
+  }
+  MeetingSpec change;
+  change.duration = 30;
+  REQUIRE(rig.client->update_meeting(91538056781, change, "host1")); // the 100th
+  CHECK(rig.api_requests().size() == 100);
+
+  auto refused = rig.client->create_meeting("host1", spec);
+  REQUIRE_FALSE(refused);
+  CHECK(is_daily_limit(refused.error()));
+  CHECK(refused.error().message.find("2026-11-26T00:00:00Z") != std::string::npos);
+  CHECK(rig.api_requests().size() == 100); // refused without asking Zoom
+  // Updates without a host are not counted; another host has its own quota.
+  REQUIRE(rig.client->update_meeting(91538056781, change));
+  REQUIRE(rig.client->create_meeting("host2", spec));
+  // A new UTC day starts afresh.
+  clock.advance(12h);
+  REQUIRE(rig.client->create_meeting("host1", spec));
+  CHECK(rig.sql_count("SELECT COUNT(*) FROM zoom_quota") == 3);
+}
+
+TEST_CASE("zoom::client a daily-limit answer from Zoom marks the host's quota as used up")
+{
+  FixedClock clock(noon());
+  Rig rig;
+  int calls = 0;
+  rig.api = [&calls](const HttpRequest&, int) -> HttpResult {
+    ++calls;
+    return respond(429, k_daily, {{"X-RateLimit-Type", "Daily-limit"}});
+  };
+  MeetingSpec spec;
+  spec.topic = "x";
+  REQUIRE_FALSE(rig.client->create_meeting("host1", spec));
+  auto again = rig.client->create_meeting("host1", spec);
+  REQUIRE_FALSE(again);
+  CHECK(is_daily_limit(again.error()));
+  CHECK(calls == 1);
 }

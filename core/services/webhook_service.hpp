@@ -6,6 +6,23 @@
 // the same sessions and attendance rows whatever order and however often they
 // arrive, so stored events can be replayed at any time.
 //
+// Rules: a session is found by zoom_meeting_id (else zoom_meeting_uuid); its
+// status only moves forward (SCHEDULED -> IN_PROGRESS -> COMPLETED), the
+// earliest start and the latest end win, and a CANCELLED session is left as it
+// is (its participant events are still recorded). Attendance rows are keyed by
+// participant_uuid, else Zoom's per-join user_id; a leave without its join is
+// stored with join_time NULL until the join arrives; meeting.ended closes open
+// rows at the end (leave_inferred = 1) and a real leave arriving later
+// replaces that. Participants are matched to users by customer_key (our id in
+// decimal), then email, then Zoom user id; the rest are guests (user_id NULL).
+// One session is one meeting occurrence: a second start of the same meeting id
+// after it ended is not split into another session.
+//
+// A connection is not shared between threads: the daemon opens one Database per
+// worker thread; concurrent ingests serialise on the write lock (tested).
+// With an empty `secret` every delivery is refused (401): check the
+// configuration first and answer 503 when ZOOM_WEBHOOK_SECRET_TOKEN is missing.
+//
 // Wiring (daemon, POST /api/webhooks/zoom):
 //
 //   zc::webhook_service::IngestConfig cfg;

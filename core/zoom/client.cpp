@@ -471,8 +471,8 @@ ZoomClient::~ZoomClient() = default;
 Expected<Token> ZoomClient::token(Refresh refresh)
 {
   if (refresh == Refresh::force) {
-    auto current = m_impl->tokens.get();
-    return m_impl->tokens.get(Refresh::force, current ? std::string_view(current->access_token) : std::string_view());
+    const auto current = m_impl->tokens.peek();
+    return m_impl->tokens.get(Refresh::force, current ? current->access_token : std::string());
   }
   return m_impl->tokens.get();
 }

@@ -292,6 +292,18 @@ Expected<Token> TokenProvider::get(Refresh refresh, std::string_view rejected)
   }
 }
 
+std::optional<Token> TokenProvider::peek()
+{
+  if (auto t = memory_get(m_key)) {
+    return t;
+  }
+  try {
+    return load_cached_token(m_db, m_key);
+  } catch (const SQLite::Exception&) {
+    return std::nullopt;
+  }
+}
+
 Expected<Token> TokenProvider::fetch()
 {
   HttpRequest request;

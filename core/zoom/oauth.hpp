@@ -77,6 +77,9 @@ public:
   /// else already refreshed) is returned as is.
   Expected<Token> get(Refresh refresh = Refresh::if_needed, std::string_view rejected = {});
 
+  /// The token held in memory or in the database, usable or not, without fetching one.
+  std::optional<Token> peek();
+
   /// The cache key of this credential set.
   [[nodiscard]] const std::string& key() const { return m_key; }
 

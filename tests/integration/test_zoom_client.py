@@ -59,6 +59,18 @@ class ZoomClientTest(Scratch):
             self.assertIn("users", me)
         self.assertEqual(self.sim_state()["tokens_issued"], 1)
 
+    def test_token_is_replaced_a_minute_before_it_expires(self):
+        self.start_sim(["--token-ttl", "64"])
+        self.ok("zoom", "token")
+        self.ok("zoom", "get", "/users")
+        self.assertEqual(self.sim_state()["tokens_issued"], 1)
+        time.sleep(4.5)  # now less than 60 s of its life are left
+        self.ok("zoom", "get", "/users")
+        self.assertEqual(self.sim_state()["tokens_issued"], 2)
+        r = self.ok("zoom", "token", "--refresh", "--json").json()
+        self.assertGreater(r["expires_in"], 60)
+        self.assertEqual(self.sim_state()["tokens_issued"], 3)
+
     def test_revoked_token_is_replaced_once(self):
         self.start_sim()
         self.ok("zoom", "get", "/users")

@@ -503,3 +503,16 @@ TEST_CASE("zoom::client a daily-limit answer from Zoom marks the host's quota as
   CHECK(is_daily_limit(again.error()));
   CHECK(calls == 1);
 }
+
+TEST_CASE("zoom::client token() hands out the cached token; Refresh::force fetches exactly one new one")
+{
+  Rig rig;
+  auto first = rig.client->token(Refresh::force); // nothing cached: one fetch, not two
+  REQUIRE(first);
+  CHECK(first->access_token == "tok0");
+  CHECK(rig.tokens == 1);
+  CHECK(rig.client->token()->access_token == "tok0");
+  CHECK(rig.client->token(Refresh::force)->access_token == "tok1");
+  CHECK(rig.tokens == 2);
+  CHECK(rig.client->api_url().value() == "https://api.test/v2");
+}

@@ -701,6 +701,7 @@ TEST_CASE("webhook_service::ingest from several connections at once gives the se
   zc_test::seed_class(t);
   const std::string path = t.db().path();
   std::vector<std::thread> threads;
+  threads.reserve(4);
   std::atomic<int> not_ok{0};
   for (int w = 0; w < 4; ++w) {
     threads.emplace_back([&, w] {

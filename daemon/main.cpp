@@ -14,6 +14,7 @@
 #include <csignal>
 #include <iostream>
 #include <pthread.h>
+#include <unistd.h>
 #include <thread>
 
 namespace {
@@ -110,7 +111,7 @@ int serve(const Options& opt)
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  server.set_payload_max_length(1024 * 1024);
+  server.set_payload_max_length(std::size_t{1024} * 1024);
   server.set_read_timeout(5, 0);
   server.set_write_timeout(5, 0);
   server.set_keep_alive_max_count(1000);
@@ -133,7 +134,7 @@ int serve(const Options& opt)
   server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown";
     try {
-      std::rethrow_exception(ep);
+      std::rethrow_exception(std::move(ep));
     } catch (const std::exception& e) {
       what = e.what();
     } catch (...) { // NOLINT(bugprone-empty-catch)
@@ -166,7 +167,7 @@ int serve(const Options& opt)
   server.listen_after_bind();
   if (waiter.joinable()) {
     // The listen loop can end without a signal (a fatal socket error): wake the waiter.
-    pthread_kill(waiter.native_handle(), SIGTERM);
+    ::kill(::getpid(), SIGTERM);
     waiter.join();
   }
   log::info("zoomctld", "stopped");

@@ -146,8 +146,8 @@ class Scratch(unittest.TestCase):
         e = dict(self.env)
         if env:
             e.update(env)
-        log = open(os.path.join(self.dir, (log_name or os.path.basename(argv[0])) + ".log"), "ab")
-        p = subprocess.Popen(argv, env=e, stdout=log, stderr=subprocess.STDOUT)
+        with open(os.path.join(self.dir, (log_name or os.path.basename(argv[0])) + ".log"), "ab") as log:
+            p = subprocess.Popen(argv, env=e, stdout=log, stderr=subprocess.STDOUT)
         self.procs.append(p)
         if wait_url and not wait_http(wait_url):
             p.kill()
@@ -156,7 +156,10 @@ class Scratch(unittest.TestCase):
 
     def log(self, name):
         path = os.path.join(self.dir, name + ".log")
-        return open(path, encoding="utf-8", errors="replace").read() if os.path.exists(path) else ""
+        if not os.path.exists(path):
+            return ""
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
 
     def start_daemon(self, extra_args=(), env=None):
         port = free_port()

@@ -646,6 +646,29 @@ class ScenarioTest(SimTest):
         status, _, body = self.req("POST", "/sim/scenario", {"meeting_id": 12345678901, "people": []})
         self.assertEqual((status, body["code"]), (404, 3001))
 
+    def test_scenario_applies_its_faults_and_delivery_options(self):
+        rec = self.receiver()
+        self.sim("--webhook-url", rec.url)
+        sc = {"meeting": {"duration": 30}, "speed": 3600,
+              "faults": {"rate_5xx": 1.0}, "delivery": {"duplicate_rate": 1.0},
+              "people": [{"name": "A", "email": "a@example.com", "customer_key": "k1",
+                          "sessions": [{"join": "+60s", "leave": "+1200s", "device": "laptop"},
+                                       {"join": "+600s", "device": "phone"}]}]}
+        status, _, res = self.req("POST", "/sim/scenario", sc)
+        self.assertEqual(status, 200, res)
+        self.assertEqual(res["expected"]["people"][0]["seconds"], 1740)  # union of [60,1200] and [600,1800]
+        self.assertEqual(res["expected"]["meeting_seconds"], 1800)
+        self.assertNotIn("expected_matches_file", res)
+        deadline = time.time() + 20
+        while self.req("GET", "/sim/scenario")[2]["state"] != "done":
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.05)
+        self.wait_drained()
+        self.assertEqual(len(rec.events()), 2 * 6)  # started, 2 joins, 2 leaves, ended; each twice
+        self.assertEqual(self.req("GET", "/sim/faults")[2]["rate_5xx"], 1.0)
+        self.login()
+        self.assertIn(self.req("GET", "/v2/users")[0], (500, 503))
+
     def test_scenario_from_command_line_creates_its_meeting(self):
         rec = self.receiver()
         path = os.path.join(self.dir, "small.json")

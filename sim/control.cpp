@@ -199,12 +199,16 @@ void install_control_routes(httplib::Server& server, Sim& sim)
     } else if (action == "join") {
       send(res, sim.state.join(id, body));
     } else {
-      std::string participant = body.value("participant_uuid", std::string{});
+      std::string participant = body.contains("participant_uuid") && body["participant_uuid"].is_string()
+                                    ? body["participant_uuid"].get<std::string>()
+                                    : "";
       if (participant.empty()) {
         send(res, validation_error({{"participant_uuid", "Missing field."}}));
         return;
       }
-      send(res, sim.state.leave(id, participant, at, body.value("reason", std::string{})));
+      std::string reason =
+          body.contains("reason") && body["reason"].is_string() ? body["reason"].get<std::string>() : "";
+      send(res, sim.state.leave(id, participant, at, reason));
     }
   });
 

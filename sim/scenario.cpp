@@ -227,7 +227,13 @@ OJson ScenarioRunner::status()
 
 Reply ScenarioRunner::start(const Json& body)
 {
-  auto parsed = parse_scenario(body);
+  std::variant<Scenario, std::string> parsed;
+  try {
+    parsed = parse_scenario(body);
+  } catch (const Json::exception& e) {
+    // A field of the wrong JSON type (e.g. a number where a name belongs).
+    return zoom_error(400, 300, std::string("Invalid scenario: ") + e.what());
+  }
   if (auto* err = std::get_if<std::string>(&parsed)) {
     return zoom_error(400, 300, "Invalid scenario: " + *err);
   }

@@ -227,7 +227,7 @@ Reply State::create_user(const Json& body)
     return invalid_json_error();
   }
   std::vector<std::pair<std::string, std::string>> errs;
-  std::string action = body.value("action", std::string{});
+  std::string action = body.contains("action") && body["action"].is_string() ? body["action"].get<std::string>() : "";
   if (!body.contains("action")) {
     errs.emplace_back("action", "Missing field.");
   } else if (!body["action"].is_string() ||
@@ -461,7 +461,7 @@ Reply State::activate_user(const std::string& id_or_email)
 
 Meeting* State::find_meeting(const std::string& meeting_id)
 {
-  if (meeting_id.empty() || meeting_id.size() > 19 ||
+  if (meeting_id.empty() || meeting_id.size() > 18 ||
       !std::all_of(meeting_id.begin(), meeting_id.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
     return nullptr;
   }
@@ -649,9 +649,13 @@ std::vector<std::pair<std::string, std::string>> apply_meeting_fields(Meeting& m
       errs.emplace_back("settings", "Invalid field.");
     } else {
       for (const auto& [k, v] : body["settings"].items()) {
+        if (m.settings.contains(k) && m.settings[k].is_boolean() && !v.is_boolean()) {
+          errs.emplace_back("settings." + k, "Invalid field.");
+          continue;
+        }
         m.settings[k] = v;
       }
-      if (m.settings.value("waiting_room", false)) {
+      if (m.settings["waiting_room"].is_boolean() && m.settings["waiting_room"].get<bool>()) {
         m.settings["join_before_host"] = false;
       }
     }
@@ -955,10 +959,13 @@ Reply State::join(std::int64_t meeting_id, const Json& body)
   ParticipantRecord p;
   p.participant_uuid = random_uuid_upper(m_rng);
   p.user_id = std::to_string(16778240 + 1024 * m_join_counter++);
-  p.name = body.value("name", std::string("Guest"));
-  p.email = body.value("email", std::string{});
-  p.customer_key = body.value("customer_key", std::string{});
-  p.zoom_user_id = body.value("zoom_user_id", std::string{});
+  auto text = [&body](const char* key, std::string fallback) {
+    return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : fallback;
+  };
+  p.name = text("name", "Guest");
+  p.email = text("email", "");
+  p.customer_key = text("customer_key", "");
+  p.zoom_user_id = text("zoom_user_id", "");
   p.join_time = at.value_or(zc::now());
   inst->participants.push_back(p);
   OJson o = event_object(*inst);

@@ -327,8 +327,11 @@ OJson WebhookSender::validate()
   std::string why;
   if (r.attempt.status == 200 || r.attempt.status == 204) {
     Json answer = Json::parse(r.response_body, nullptr, false);
-    if (answer.is_object() && answer.value("plainToken", std::string{}) == plain &&
-        answer.value("encryptedToken", std::string{}) == expected) {
+    auto field = [&answer](const char* key) {
+      return answer.is_object() && answer.contains(key) && answer[key].is_string() ? answer[key].get<std::string>()
+                                                                                   : std::string{};
+    };
+    if (field("plainToken") == plain && field("encryptedToken") == expected) {
       good = true;
     } else {
       why = "answer lacks the right plainToken/encryptedToken";

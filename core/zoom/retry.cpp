@@ -227,6 +227,20 @@ Metrics& metrics()
   return m;
 }
 
+std::vector<std::pair<std::string, std::uint64_t>> metric_values(const Metrics& m)
+{
+  constexpr auto relaxed = std::memory_order_relaxed;
+  return {
+      {"zoomctl_zoom_calls_total", m.calls.load(relaxed)},
+      {"zoomctl_zoom_retries_total", m.retries.load(relaxed)},
+      {"zoomctl_zoom_rate_limited_total", m.rate_limited.load(relaxed)},
+      {"zoomctl_zoom_rate_limit_waits_total", m.rate_limit_waits.load(relaxed)},
+      {"zoomctl_zoom_token_fetches_total", m.token_fetches.load(relaxed)},
+      {"zoomctl_zoom_token_refreshes_total", m.token_refreshes.load(relaxed)},
+      {"zoomctl_zoom_errors_total", m.errors.load(relaxed)},
+  };
+}
+
 RateLimiter& rate_limiter()
 {
   static RateLimiter limiter;

@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace zc::zoom {
 
@@ -122,6 +124,9 @@ struct Metrics {
 
 /// The process-wide counters.
 Metrics& metrics();
+
+/// A snapshot of `m` as (Prometheus-style name, value) pairs, e.g. ("zoomctl_zoom_calls_total", 12).
+std::vector<std::pair<std::string, std::uint64_t>> metric_values(const Metrics& m);
 
 /// The process-wide limiter (created with default limits on first use).
 RateLimiter& rate_limiter();

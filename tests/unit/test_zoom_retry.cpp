@@ -220,3 +220,22 @@ TEST_CASE("zoom::retry category_for follows Zoom's labels")
   CHECK(category_for(Method::get, "/users/abc/token") == RateCategory::light);
   CHECK(category_for(Method::get, "/report/meetings/123/participants") == RateCategory::heavy);
 }
+
+TEST_CASE("zoom::retry metric_values names every counter")
+{
+  zc::zoom::Metrics m;
+  m.calls = 5;
+  m.token_refreshes = 2;
+  const auto values = zc::zoom::metric_values(m);
+  CHECK(values.size() == 7);
+  CHECK(values.at(0) == std::pair<std::string, std::uint64_t>{"zoomctl_zoom_calls_total", 5});
+  bool found = false;
+  for (const auto& [name, value] : values) {
+    CHECK(name.starts_with("zoomctl_zoom_"));
+    CHECK(name.ends_with("_total"));
+    if (name == "zoomctl_zoom_token_refreshes_total") {
+      found = value == 2;
+    }
+  }
+  CHECK(found);
+}

@@ -412,6 +412,11 @@ void quota_count(db::Database& db, std::string_view host, const std::string& day
 
 } // namespace
 
+int meeting_writes_today(db::Database& db, std::string_view zoom_user_id)
+{
+  return quota_used(db, zoom_user_id, utc_day(now()));
+}
+
 struct ZoomClient::Impl {
   Impl(const config::Config& c, db::Database& d, std::unique_ptr<Transport> t, ClientOptions o)
       : config(c), db(d), transport(std::move(t)), options(o), tokens(config, d, *transport, o.retry)

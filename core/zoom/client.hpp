@@ -137,6 +137,9 @@ bool is_meeting_gone(const Error& error);
 /// Meeting creates/updates Zoom allows per host per UTC day.
 constexpr int k_daily_meeting_writes = 100;
 
+/// Meeting creates/updates counted today (UTC) for host `zoom_user_id` in table zoom_quota (0 when none).
+int meeting_writes_today(db::Database& db, std::string_view zoom_user_id);
+
 /// A daily rate limit was hit (Zoom's answer or zoomctl's own count); the message says when it resets.
 bool is_daily_limit(const Error& error);
 

@@ -471,6 +471,8 @@ TEST_CASE("zoom::client counts meeting creates per host and day and stops at Zoo
   change.duration = 30;
   REQUIRE(rig.client->update_meeting(91538056781, change, "host1")); // the 100th
   CHECK(rig.api_requests().size() == 100);
+  CHECK(meeting_writes_today(rig.db, "host1") == 100);
+  CHECK(meeting_writes_today(rig.db, "nobody") == 0);
 
   auto refused = rig.client->create_meeting("host1", spec);
   REQUIRE_FALSE(refused);

@@ -136,5 +136,10 @@ std::unique_ptr<Group> make_config_group();
 std::unique_ptr<Group> make_db_group();
 std::unique_ptr<Group> make_user_group();
 std::unique_ptr<Group> make_cohort_group();
+std::unique_ptr<Group> make_license_group();
+std::unique_ptr<Group> make_session_group();
+std::unique_ptr<Group> make_attendance_group();
+std::unique_ptr<Group> make_webhook_group();
+std::unique_ptr<Group> make_completion_group();
 
 } // namespace zc::cli

@@ -43,7 +43,12 @@ int run(int argc, char** argv)
   groups.push_back(make_db_group());
   groups.push_back(make_user_group());
   groups.push_back(make_cohort_group());
+  groups.push_back(make_license_group());
+  groups.push_back(make_session_group());
+  groups.push_back(make_completion_group());
   groups.push_back(make_zoom_group());
+  groups.push_back(make_attendance_group());
+  groups.push_back(make_webhook_group());
   for (auto& g : groups) {
     g->add_cli(app);
   }

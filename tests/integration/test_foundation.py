@@ -280,5 +280,21 @@ class Daemon(Scratch):
         self.assertIn("ZOOM_WEBHOOK_SECRET_TOKEN", self.log("zoomctld"))
 
 
+
+class Completions(Scratch):
+    def complete(self, *words):
+        script = os.path.join(os.environ.get("ZOOMCTL_SOURCE_DIR", "."), "completions", "zoomctl.bash")
+        cmd = f"source {script}; COMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}; _zoomctl; " \
+              'printf "%s\\n" "${COMPREPLY[@]}"'
+        r = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True)
+        return set(r.stdout.split())
+
+    def test_bash_completion_follows_the_command_tree(self):
+        self.assertEqual(self.complete("zoomctl", "coh"), {"cohort"})
+        self.assertEqual(self.complete("zoomctl", "cohort", "en"), {"enroll"})
+        self.assertIn("--role", self.complete("zoomctl", "user", "add", "x@example.com", "--r"))
+        self.assertIn("--json", self.complete("zoomctl", "--j"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,6 +1,7 @@
 #include "core/services/attendance_service.hpp"
 
 #include "core/log.hpp"
+#include "core/zoom/client.hpp"
 
 #include <fmt/format.h>
 
@@ -695,6 +696,43 @@ Expected<ReconcileResult> reconcile(db::Database& db, std::int64_t session_id, c
   } catch (const SQLite::Exception& ex) {
     return make_error(ErrorKind::database, fmt::format("cannot reconcile session {}: {}", session_id, ex.what()));
   }
+}
+
+Expected<ReconcileResult> reconcile_from_zoom(db::Database& db, zoom::ZoomClient& client, std::int64_t session_id,
+                                              std::string_view actor)
+{
+  std::string ref;
+  try {
+    SQLite::Statement q(db.sql(), "SELECT zoom_meeting_id, zoom_meeting_uuid FROM sessions WHERE id = ?");
+    q.bind(1, session_id);
+    if (!q.executeStep()) {
+      return make_error(ErrorKind::not_found, fmt::format("no session {}", session_id));
+    }
+    const std::string id = q.getColumn(0).isNull() ? std::string() : std::to_string(q.getColumn(0).getInt64());
+    const std::string uuid = column_text(q.getColumn(1));
+    ref = uuid.empty() ? id : uuid;
+    if (ref.empty()) {
+      return make_error(ErrorKind::conflict,
+                        fmt::format("session {} has no Zoom meeting to reconcile with", session_id));
+    }
+  } catch (const SQLite::Exception& ex) {
+    return make_error(ErrorKind::database, fmt::format("cannot read session {}: {}", session_id, ex.what()));
+  }
+  auto people = client.past_meeting_participants(ref);
+  if (!people) {
+    if (zoom::is_meeting_gone(people.error())) {
+      return make_error(ErrorKind::conflict,
+                        fmt::format("Zoom has no ended meeting {} for session {} yet; reconcile after the meeting "
+                                    "has ended ({})",
+                                    ref, session_id, people.error().message));
+    }
+    return people.error();
+  }
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& p : *people) {
+    list.push_back(p.raw);
+  }
+  return reconcile(db, session_id, list, actor);
 }
 
 } // namespace zc::attendance_service

@@ -27,6 +27,10 @@
 #include <string_view>
 #include <vector>
 
+namespace zc::zoom {
+class ZoomClient;
+} // namespace zc::zoom
+
 namespace zc::attendance_service {
 
 /// Our user for a Zoom participant: `customer_key` (our user id in decimal)
@@ -139,5 +143,13 @@ struct ReconcileResult {
 /// input is refused as a whole, naming the element and field.
 Expected<ReconcileResult> reconcile(db::Database& db, std::int64_t session_id, const nlohmann::json& participants,
                                     std::string_view actor = "zoomctl");
+
+/// Pulls Zoom's past-participants report of session `session_id` through
+/// `client` (by the meeting uuid recorded for the session, else its meeting
+/// id) and passes it to `reconcile`. Refuses a session without a Zoom meeting
+/// (conflict); Zoom's 3001 for a meeting that has not ended comes back as a
+/// conflict saying to wait for the end.
+Expected<ReconcileResult> reconcile_from_zoom(db::Database& db, zoom::ZoomClient& client, std::int64_t session_id,
+                                              std::string_view actor = "zoomctl");
 
 } // namespace zc::attendance_service

@@ -453,6 +453,7 @@ IngestResult ingest(db::Database& db, std::string_view raw_body, const webhook::
       return rejected(webhook::Rejection::malformed_json, parsed.error().message);
     }
     IngestResult out;
+    out.event = v.event;
     out.outcome = Outcome::url_validation;
     out.http_status = 200;
     out.body = webhook::url_validation_response(config.secret, parsed->plain_token);
@@ -476,6 +477,7 @@ IngestResult ingest(db::Database& db, std::string_view raw_body, const webhook::
   }
 
   IngestResult out;
+  out.event = v.event;
   try {
     db::WriteTransaction tx(db);
     SQLite::Statement ins(db.sql(), "INSERT INTO webhook_events (dedupe_key, event, event_ts, meeting_id, body)"
@@ -514,6 +516,7 @@ IngestResult ingest(db::Database& db, std::string_view raw_body, const webhook::
   } catch (const std::exception& ex) {
     log::error("webhook", "storing event {} failed: {}", v.event, ex.what());
     IngestResult err;
+    err.event = v.event;
     err.outcome = Outcome::error;
     err.http_status = 500;
     err.message = "database error";

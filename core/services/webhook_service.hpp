@@ -72,6 +72,7 @@ struct IngestResult {
   Outcome outcome = Outcome::error;
   std::optional<std::int64_t> event_id;                    ///< webhook_events.id when stored
   webhook::Rejection rejection = webhook::Rejection::none; ///< why it was rejected, for `rejected`
+  std::string event;   ///< the verified `event` name (empty when rejected), for metrics
   std::string message; ///< one line for the request log (no secrets, no personal data)
 };
 

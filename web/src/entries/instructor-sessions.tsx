@@ -1,0 +1,4 @@
+import { mountPage } from '../shell';
+import { InstructorSessions } from '../pages/InstructorSessions';
+
+mountPage(InstructorSessions, { wide: false });

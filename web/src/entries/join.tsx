@@ -1,0 +1,4 @@
+import { mountPage } from '../shell';
+import { Join } from '../pages/Join';
+
+mountPage(Join, { wide: true });

@@ -1,0 +1,4 @@
+import { mountPage } from '../shell';
+import { MyCourses } from '../pages/MyCourses';
+
+mountPage(MyCourses, { wide: false });

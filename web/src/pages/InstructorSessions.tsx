@@ -1,0 +1,107 @@
+// US-009: the instructor's sessions, Start Session from 15 minutes before the start.
+import { useServerNow } from '../clock';
+import { formatCountdown, formatDateTime, formatTime } from '../format';
+import { useI18n } from '../i18n';
+import { ErrorView, type PageProps } from '../shell';
+import { rememberJoinClick, useMySessions } from '../sessions-data';
+import type { Session } from '../api';
+import { StatusBadge } from './common';
+
+export const START_WINDOW_MS = 15 * 60 * 1000;
+
+type StartState = { enabled: true } | { enabled: false; reason: string };
+
+function startState(s: Session, nowMs: number, t: ReturnType<typeof useI18n>['t'], lang: 'en' | 'ar'): StartState {
+  if (s.status === 'COMPLETED') return { enabled: false, reason: t('sessionOver') };
+  if (s.status === 'CANCELLED') return { enabled: false, reason: t('sessionCancelled') };
+  if (!s.can_start) return { enabled: false, reason: t('startNotAllowed') };
+  const opens = Date.parse(s.start_time) - START_WINDOW_MS;
+  if (s.status === 'IN_PROGRESS' || nowMs >= opens) return { enabled: true };
+  const left = opens - nowMs;
+  return {
+    enabled: false,
+    reason:
+      left <= 60 * 60 * 1000
+        ? t('startOpensIn', { time: formatCountdown(left, lang) })
+        : t('startOpensAt', { time: formatDateTime(new Date(opens).toISOString(), lang) }),
+  };
+}
+
+export function InstructorSessions(_props: PageProps) {
+  const { t, lang } = useI18n();
+  const { sessions, offsetMs, error, reload } = useMySessions(10_000);
+  const now = useServerNow(offsetMs, 1000);
+
+  if (error && !sessions) return <ErrorView error={error} onRetry={reload} />;
+  return (
+    <>
+      <h1>{t('instructorTitle')}</h1>
+      <p className="muted">{t('instructorIntro')}</p>
+      <p className="muted small" data-testid="server-time">
+        {t('serverTime', { time: formatTime(new Date(now).toISOString(), lang) })}
+      </p>
+      {error ? <ErrorView error={error} onRetry={reload} /> : null}
+      {!sessions ? (
+        <p role="status">{t('loading')}</p>
+      ) : sessions.length === 0 ? (
+        <p>{t('noSessions')}</p>
+      ) : (
+        <ul className="cards" aria-label={t('instructorTitle')}>
+          {sessions.map((s) => {
+            const st = startState(s, now, t, lang);
+            const reasonId = `start-reason-${String(s.id)}`;
+            return (
+              <li key={s.id} className="card" data-session-id={s.id} data-status={s.status}>
+                <div className="card-main">
+                  <h2 className="card-title">{s.topic}</h2>
+                  <StatusBadge status={s.status} />
+                  <dl className="facts">
+                    <dt>{t('colStart')}</dt>
+                    <dd>{formatDateTime(s.start_time, lang)}</dd>
+                    <dt>{t('colDuration')}</dt>
+                    <dd>{t('minutes', { n: s.duration })}</dd>
+                    {s.cohort ? (
+                      <>
+                        <dt>{t('colCohort')}</dt>
+                        <dd>{s.cohort}</dd>
+                      </>
+                    ) : null}
+                  </dl>
+                </div>
+                <div className="card-actions">
+                  <button
+                    type="button"
+                    className="btn btn-primary"
+                    data-testid="start-session"
+                    disabled={!st.enabled}
+                    aria-label={t('startSessionAria', { topic: s.topic })}
+                    aria-describedby={st.enabled ? undefined : reasonId}
+                    onClick={() => {
+                      rememberJoinClick(s.id);
+                      window.location.assign(`/session/${String(s.id)}/join?role=host`);
+                    }}
+                  >
+                    {t('startSession')}
+                  </button>
+                  {st.enabled ? null : (
+                    <span id={reasonId} className="reason" data-testid="start-reason">
+                      {st.reason}
+                    </span>
+                  )}
+                  <a
+                    className="link"
+                    href={`/instructor/sessions/${String(s.id)}/attendance`}
+                    aria-label={t('attendanceLinkAria', { topic: s.topic })}
+                    data-testid="attendance-link"
+                  >
+                    {t('attendanceLink')}
+                  </a>
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </>
+  );
+}

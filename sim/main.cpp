@@ -6,7 +6,9 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <sys/socket.h>
 
+#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -162,6 +164,12 @@ int main(int argc, char** argv)
   const int threads = o.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   server.set_keep_alive_max_count(1000);
+  // httplib's default adds SO_REUSEPORT, which lets a second emulator bind the
+  // same port and steal half the traffic; one owner per port is what tests need.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   zs::install_common_handlers(server, sim);
   zs::install_zoom_routes(server, sim);
   zs::install_control_routes(server, sim);
@@ -171,9 +179,11 @@ int main(int argc, char** argv)
     return 1;
   }
   sim.sender.start();
-  std::thread signal_thread([&server, signals] {
+  std::atomic<bool> stopping{false};
+  std::thread signal_thread([&server, &stopping, signals] {
     int sig = 0;
     sigwait(&signals, &sig);
+    stopping = true;
     server.stop();
   });
   std::cerr << fmt::format("zoomsim: listening on {} (account {}, {} licences, speed {}, seed {}, webhooks to {})\n",
@@ -195,7 +205,9 @@ int main(int argc, char** argv)
   sim.scenario.stop();
   sim.sender.stop();
   // Wake the signal thread if the server stopped for another reason.
-  pthread_kill(signal_thread.native_handle(), SIGTERM);
+  if (!stopping) {
+    pthread_kill(signal_thread.native_handle(), SIGTERM);
+  }
   signal_thread.join();
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <sqlite3.h>
 #include <thread>
 
 namespace zc::zoom {
@@ -250,18 +251,25 @@ Expected<Token> TokenProvider::get(Refresh refresh, std::string_view rejected)
       memory_put(m_key, *t);
       return *t;
     }
+    // A caller may already be inside its own transaction on this connection: then
+    // the row is written within it (the caller holds the write lock already).
+    const bool in_caller_tx = sqlite3_get_autocommit(m_db.sql().getHandle()) == 0;
     std::optional<db::WriteTransaction> tx;
-    try {
-      tx.emplace(m_db);
-    } catch (const SQLite::Exception& e) {
-      // The lock holder is taking too long; fetch our own rather than fail the command.
-      log::warn(k_log, "could not lock the token cache ({}); fetching a token without it", e.what());
+    if (!in_caller_tx) {
+      try {
+        tx.emplace(m_db);
+      } catch (const SQLite::Exception& e) {
+        // The lock holder is taking too long; fetch our own rather than fail the command.
+        log::warn(k_log, "could not lock the token cache ({}); fetching a token without it", e.what());
+      }
     }
-    if (tx) {
+    if (tx || in_caller_tx) {
       // Another process may have fetched while we waited for the write lock.
       auto cached = load_cached_token(m_db, m_key);
       if (usable_and_not(cached, rejected, now())) {
-        tx->commit();
+        if (tx) {
+          tx->commit();
+        }
         memory_put(m_key, *cached);
         return *cached;
       }
@@ -275,16 +283,23 @@ Expected<Token> TokenProvider::get(Refresh refresh, std::string_view rejected)
         metrics().token_refreshes.fetch_add(1, std::memory_order_relaxed);
       }
       memory_put(m_key, *fetched);
-      if (tx) {
-        store_cached_token(m_db, m_key, *fetched);
-      } else {
-        db::WriteTransaction late(m_db);
-        store_cached_token(m_db, m_key, *fetched);
-        late.commit();
-      }
     }
-    if (tx) {
-      tx->commit();
+    try {
+      if (fetched) {
+        if (tx || in_caller_tx) {
+          store_cached_token(m_db, m_key, *fetched);
+        } else {
+          db::WriteTransaction late(m_db);
+          store_cached_token(m_db, m_key, *fetched);
+          late.commit();
+        }
+      }
+      if (tx) {
+        tx->commit();
+      }
+    } catch (const SQLite::Exception& e) {
+      // The token is good; only sharing it with other processes failed.
+      log::warn(k_log, "could not store the token in the cache: {}", e.what());
     }
     return fetched;
   } catch (const SQLite::Exception& e) {

@@ -306,3 +306,28 @@ TEST_CASE("zoom::oauth token endpoint 5xx and network failures are retried")
   CHECK(t->access_token == "tok");
   CHECK(script->count() == 3);
 }
+
+TEST_CASE("zoom::oauth works inside a caller's open transaction")
+{
+  Scratch scratch;
+  FixedClock clock(noon());
+  clear_memory_token_cache();
+  auto script = std::make_shared<Script>();
+  script->handler = [](const HttpRequest&, int n) -> HttpResult { return token_response("tok" + std::to_string(n)); };
+  ScriptedTransport transport(script);
+  const auto cfg = test_config();
+  auto db = scratch.open_db();
+  TokenProvider p(cfg, db, transport);
+  {
+    zc::db::WriteTransaction tx(db);
+    auto t = p.get();
+    REQUIRE(t);
+    CHECK(t->access_token == "tok0");
+    tx.commit();
+  }
+  clear_memory_token_cache();
+  auto db2 = scratch.open_db();
+  TokenProvider p2(cfg, db2, transport);
+  CHECK(p2.get()->access_token == "tok0");
+  CHECK(script->count() == 1);
+}

@@ -1,6 +1,6 @@
 // US-009: the instructor's sessions, Start Session from 15 minutes before the start.
 import { useServerNow } from '../clock';
-import { formatCountdown, formatDateTime, formatTime } from '../format';
+import { formatCountdown, formatDateTime, formatNumber, formatTime } from '../format';
 import { useI18n } from '../i18n';
 import { ErrorView, type PageProps } from '../shell';
 import { rememberJoinClick, useMySessions } from '../sessions-data';
@@ -59,7 +59,7 @@ export function InstructorSessions(_props: PageProps) {
                     <dt>{t('colStart')}</dt>
                     <dd>{formatDateTime(s.start_time, lang)}</dd>
                     <dt>{t('colDuration')}</dt>
-                    <dd>{t('minutes', { n: s.duration })}</dd>
+                    <dd>{t('minutes', { n: formatNumber(s.duration, lang, 0) })}</dd>
                     {s.cohort ? (
                       <>
                         <dt>{t('colCohort')}</dt>

@@ -1,5 +1,5 @@
 // US-011: the learner's upcoming sessions; Join Session only while IN_PROGRESS.
-import { formatDateTime } from '../format';
+import { formatDateTime, formatNumber } from '../format';
 import { useI18n } from '../i18n';
 import { ErrorView, type PageProps } from '../shell';
 import { rememberJoinClick, useMySessions } from '../sessions-data';
@@ -42,7 +42,7 @@ export function MyCourses(_props: PageProps) {
                     <dt>{t('colStart')}</dt>
                     <dd>{formatDateTime(s.start_time, lang)}</dd>
                     <dt>{t('colDuration')}</dt>
-                    <dd>{t('minutes', { n: s.duration })}</dd>
+                    <dd>{t('minutes', { n: formatNumber(s.duration, lang, 0) })}</dd>
                     {s.instructor_name ? (
                       <>
                         <dt>{t('colInstructor')}</dt>

@@ -42,7 +42,8 @@ const KNOWN_CODES = new Set([3001, 3003, 3004, 3008, 3009, 3265, 3603, 3712]);
 
 export function ZoomMeetingEmbed({ role, fetchJoin, startedAt }: ZoomMeetingEmbedProps) {
   const { t, lang } = useI18n();
-  const frameRef = useRef<HTMLDivElement>(null);
+  const meetingRef = useRef<HTMLDivElement>(null); // goes full screen: our bar + the SDK
+  const frameRef = useRef<HTMLDivElement>(null); // the space the SDK's video fills
   const rootRef = useRef<HTMLDivElement>(null);
   const clientRef = useRef<EmbeddedClient | null>(null);
   const initDone = useRef<Promise<EmbeddedClient> | null>(null);
@@ -151,7 +152,7 @@ export function ZoomMeetingEmbed({ role, fetchJoin, startedAt }: ZoomMeetingEmbe
       }, 100);
     };
     const onFs = () => {
-      setFullscreen(document.fullscreenElement === frame);
+      setFullscreen(document.fullscreenElement !== null && document.fullscreenElement === meetingRef.current);
       resize();
     };
     const ro = new ResizeObserver(resize);
@@ -165,10 +166,10 @@ export function ZoomMeetingEmbed({ role, fetchJoin, startedAt }: ZoomMeetingEmbe
   }, []);
 
   const toggleFullscreen = () => {
-    const frame = frameRef.current;
-    if (!frame) return;
+    const el = meetingRef.current;
+    if (!el) return;
     if (document.fullscreenElement) void document.exitFullscreen();
-    else void frame.requestFullscreen();
+    else void el.requestFullscreen();
   };
 
   const retry = () => {
@@ -185,7 +186,7 @@ export function ZoomMeetingEmbed({ role, fetchJoin, startedAt }: ZoomMeetingEmbe
   }
 
   return (
-    <div className="meeting" data-phase={phase.kind}>
+    <div ref={meetingRef} className="meeting" data-phase={phase.kind}>
       <div className="meeting-bar">
         <span role="status" className="muted" data-testid="join-status">
           {phase.kind === 'preparing'

@@ -57,6 +57,7 @@ OJson Faults::to_json()
   j["latency_ms"] = m_config.latency_ms;
   j["drop_rate"] = m_config.drop_rate;
   j["retry_after"] = m_config.retry_after;
+  j["enforce_qps"] = m_config.enforce_qps;
   return j;
 }
 
@@ -86,6 +87,11 @@ std::string apply_fault_json(FaultConfig& config, const Json& j)
       } else {
         return "retry_after must be seconds or a date string";
       }
+    } else if (key == "enforce_qps") {
+      if (!v.is_boolean()) {
+        return "enforce_qps must be true or false";
+      }
+      c.enforce_qps = v.get<bool>();
     } else {
       return "unknown fault setting: " + key;
     }
@@ -101,6 +107,12 @@ std::string Faults::apply(const Json& j)
 {
   std::lock_guard lock(m_mutex);
   return apply_fault_json(m_config, j);
+}
+
+bool Faults::enforce_qps()
+{
+  std::lock_guard lock(m_mutex);
+  return m_config.enforce_qps;
 }
 
 void Faults::set(FaultConfig config)

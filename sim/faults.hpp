@@ -29,8 +29,10 @@ public:
   /// The current settings as JSON.
   OJson to_json();
   /// Applies the keys present in `j` (`rate_429`, `rate_5xx`, `latency_ms`,
-  /// `drop_rate`, `retry_after`); returns an error message or "" on success.
+  /// `drop_rate`, `retry_after`, `enforce_qps`); returns an error message or "" on success.
   std::string apply(const Json& j);
+  /// Whether the per-second limits are enforced.
+  bool enforce_qps();
   /// Restores `config`.
   void set(FaultConfig config);
 

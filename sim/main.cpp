@@ -88,6 +88,8 @@ int main(int argc, char** argv)
       ->capture_default_str();
   app.add_option("--retry-after", o.faults.retry_after, "Retry-After of injected 429s: seconds or a date")
       ->capture_default_str();
+  app.add_flag("--enforce-rate-limits", o.faults.enforce_qps,
+               "Answer 429 (Retry-After: 1) beyond the Pro per-second limit of each rate label (30/20/10 per s)");
   app.add_option("--token-ttl", o.token_ttl, "Access token lifetime in seconds (expires_in)")
       ->check(CLI::Range(1L, 86400L * 365))
       ->capture_default_str();

@@ -14,6 +14,7 @@ struct FaultConfig {
   int latency_ms = 0;            ///< delay added before every answer
   double drop_rate = 0.0;        ///< share of connections closed without an answer
   std::string retry_after = "1"; ///< `Retry-After` of injected 429s (seconds or a date)
+  bool enforce_qps = false;      ///< answer 429 beyond the Pro per-second limit of each rate label
 };
 
 /// How webhooks are delivered, beyond Zoom's fixed timeout and retry schedule.

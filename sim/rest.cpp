@@ -75,6 +75,15 @@ httplib::Server::HandlerResponse pre_route(Sim& sim, const httplib::Request& req
     return httplib::Server::HandlerResponse::Handled;
   }
 
+  if (used >= limit && sim.faults.enforce_qps()) {
+    ctx.fault = "qps";
+    sim.state.count_fault("qps");
+    Reply r = sim.faults.reply_for(FaultDecision::Kind::too_many);
+    r.headers = {{"X-RateLimit-Type", "QPS"}, {"X-RateLimit-Remaining", "0"}, {"Retry-After", "1"}};
+    send(res, r);
+    return httplib::Server::HandlerResponse::Handled;
+  }
+
   FaultDecision d = sim.faults.decide();
   if (d.latency_ms > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(d.latency_ms));

@@ -383,6 +383,35 @@ class FaultsTest(SimTest):
         self.assertGreaterEqual(time.monotonic() - t, 0.29)
         self.assertEqual(self.req("GET", "/sim/faults")[2]["latency_ms"], 300)
 
+    def test_enforced_per_second_limits(self):
+        self.sim("--enforce-rate-limits")
+        self.login()
+        self.assertTrue(self.req("GET", "/sim/faults")[2]["enforce_qps"])
+        # Light is 30/s: a burst of 45 from threads sees some 429s with Retry-After 1.
+        results = []
+
+        def hit():
+            results.append(self.req("GET", "/v2/users/nobody@example.com")[:2])
+
+        threads = [threading.Thread(target=hit) for _ in range(45)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        limited = [h for status, h in results if status == 429]
+        self.assertTrue(limited, [s for s, _ in results])
+        self.assertTrue(all(h["retry-after"] == "1" and h["x-ratelimit-type"] == "QPS" for h in limited))
+        self.assertLessEqual(len(results) - len(limited), 60)  # at most two seconds' worth got through
+        time.sleep(1.1)
+        self.assertEqual(self.req("GET", "/v2/users/nobody@example.com")[0], 404)
+
+    def test_second_emulator_cannot_take_the_port(self):
+        self.sim()
+        port = self.base.rsplit(":", 1)[1]
+        p = subprocess.run([ZOOMSIM, "--listen", f"127.0.0.1:{port}"], capture_output=True, text=True, timeout=10)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("cannot listen", p.stderr)
+
     def test_request_log_has_no_secrets(self):
         self.sim()
         self.login()

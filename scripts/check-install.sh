@@ -8,7 +8,8 @@ trap 'rm -rf "$dest"' EXIT
 DESTDIR="$dest" cmake --install "$build_dir" --prefix /usr >/dev/null
 for f in bin/zoomctl sbin/zoomctld share/man/man1/zoomctl.1 share/man/man8/zoomctld.8 \
   share/bash-completion/completions/zoomctl share/zsh/vendor-completions/_zoomctl \
-  share/fish/vendor_completions.d/zoomctl.fish; do
+  share/fish/vendor_completions.d/zoomctl.fish lib/systemd/system/zoomctld.service \
+  share/doc/zoomctl/zoomctl.env.example; do
   [[ -s "$dest/usr/$f" ]] || { echo "install: missing /usr/$f"; exit 1; }
 done
 "$dest/usr/bin/zoomctl" --version >/dev/null

@@ -141,5 +141,7 @@ std::unique_ptr<Group> make_session_group();
 std::unique_ptr<Group> make_attendance_group();
 std::unique_ptr<Group> make_webhook_group();
 std::unique_ptr<Group> make_completion_group();
+std::unique_ptr<Group> make_link_group();
+std::unique_ptr<Group> make_signature_group();
 
 } // namespace zc::cli

@@ -49,6 +49,8 @@ int run(int argc, char** argv)
   groups.push_back(make_zoom_group());
   groups.push_back(make_attendance_group());
   groups.push_back(make_webhook_group());
+  groups.push_back(make_link_group());
+  groups.push_back(make_signature_group());
   for (auto& g : groups) {
     g->add_cli(app);
   }

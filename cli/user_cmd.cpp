@@ -3,10 +3,12 @@
 #include "cli/common.hpp"
 
 #include "core/services/directory.hpp"
+#include "core/services/provisioning.hpp"
 
 #include <fmt/format.h>
 
 #include <iostream>
+#include <map>
 
 namespace zc::cli {
 
@@ -33,6 +35,11 @@ public:
 
     m_show = user->add_subcommand("show", "Show one person");
     m_show->add_option("EMAIL", m_email, "Email address or user id")->required();
+
+    m_provision =
+        user->add_subcommand("provision", "Give an instructor a Zoom user (created, or adopted if Zoom has it)");
+    m_provision->add_option("EMAIL", m_email, "Email address or user id of an instructor");
+    m_provision->add_flag("--all-instructors", m_all_instructors, "Provision every instructor; exit 1 if any failed");
   }
 
   std::optional<int> run(Context& ctx) override
@@ -83,13 +90,70 @@ public:
       }
       return exit_code::ok;
     }
+    if (m_provision->parsed()) {
+      return run_provision(ctx);
+    }
     return std::nullopt;
   }
 
 private:
+  int run_provision(Context& ctx)
+  {
+    if (m_all_instructors == !m_email.empty()) {
+      throw Fatal(make_error(ErrorKind::invalid_input, "give either EMAIL or --all-instructors"));
+    }
+    ctx.require(config::Need::zoom_api);
+    zoom::ZoomClient client(ctx.config(), ctx.db());
+    if (!m_all_instructors) {
+      const auto r = need(services::provision(ctx.db(), client, m_email, ctx.actor()));
+      if (ctx.json()) {
+        print_json(services::to_json(r));
+      } else if (!ctx.quiet()) {
+        std::cout << fmt::format("{} {}: Zoom user {} ({}){}\n", r.user.email, services::to_string(r.outcome),
+                                 r.user.zoom_user_id.value_or("-"), r.user.zoom_status.value_or("-"),
+                                 r.reason.empty() ? std::string() : "; " + r.reason);
+      }
+      return exit_code::ok;
+    }
+    std::optional<Progress> progress;
+    const auto results = services::provision_all_instructors(ctx.db(), client, ctx.actor(), [&](std::size_t total) {
+      if (!progress) {
+        progress.emplace(ctx, "provisioning", total);
+      }
+      progress->tick();
+    });
+    progress.reset();
+    std::map<services::ProvisionOutcome, int> counts;
+    for (const auto& r : results) {
+      ++counts[r.outcome];
+    }
+    if (ctx.json()) {
+      nlohmann::json arr = nlohmann::json::array();
+      for (const auto& r : results) {
+        arr.push_back(services::to_json(r));
+      }
+      print_json(arr);
+    } else {
+      for (const auto& r : results) {
+        if (r.outcome == services::ProvisionOutcome::failed) {
+          std::cout << fmt::format("{} failed: {}\n", r.user.email, r.reason);
+        } else if (!ctx.quiet()) {
+          std::cout << fmt::format("{} {}: Zoom user {} ({})\n", r.user.email, services::to_string(r.outcome),
+                                   r.user.zoom_user_id.value_or("-"), r.user.zoom_status.value_or("-"));
+        }
+      }
+      std::cout << fmt::format("{} instructors: {} created, {} adopted, {} already, {} failed\n", results.size(),
+                               counts[services::ProvisionOutcome::created], counts[services::ProvisionOutcome::adopted],
+                               counts[services::ProvisionOutcome::already], counts[services::ProvisionOutcome::failed]);
+    }
+    return counts[services::ProvisionOutcome::failed] == 0 ? exit_code::ok : exit_code::failure;
+  }
+
   CLI::App* m_add = nullptr;
   CLI::App* m_list = nullptr;
   CLI::App* m_show = nullptr;
+  CLI::App* m_provision = nullptr;
+  bool m_all_instructors = false;
   std::string m_email;
   std::string m_name;
   std::string m_role;

@@ -67,6 +67,7 @@ std::string bearer_token(const httplib::Request& req);
 
 // Route groups, one per file.
 void add_health_routes(httplib::Server& server, App& app);
+void add_session_routes(httplib::Server& server, App& app);
 void add_webhook_routes(httplib::Server& server, App& app);
 void add_attendance_routes(httplib::Server& server, App& app);
 

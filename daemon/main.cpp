@@ -144,6 +144,7 @@ int serve(const Options& opt)
   });
 
   daemon::add_health_routes(server, app);
+  daemon::add_session_routes(server, app);
   daemon::add_webhook_routes(server, app);
   daemon::add_attendance_routes(server, app);
 

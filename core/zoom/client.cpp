@@ -771,7 +771,14 @@ Expected<std::vector<Participant>> ZoomClient::past_meeting_participants(std::st
     }
     auto r = request(Method::get, path, q);
     if (!r) {
-      return r.error();
+      Error e = r.error();
+      if (is_meeting_gone(e)) {
+        // For a report, 3001 usually means "not held yet" rather than "deleted".
+        e.message = e.message.substr(0, e.message.rfind("; ")) +
+                    "; Zoom has no participants report for this meeting: it has not been held (or not ended) yet, "
+                    "was deleted, or is older than the report's retention";
+      }
+      return e;
     }
     if (auto it = r->find("participants"); it != r->end() && it->is_array()) {
       for (const auto& p : *it) {

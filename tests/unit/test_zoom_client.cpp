@@ -518,3 +518,14 @@ TEST_CASE("zoom::client token() hands out the cached token; Refresh::force fetch
   CHECK(rig.tokens == 2);
   CHECK(rig.client->api_url().value() == "https://api.test/v2");
 }
+
+TEST_CASE("zoom::client a missing participants report says why it may be missing")
+{
+  Rig rig;
+  rig.api = [](const HttpRequest&, int) -> HttpResult { return respond(404, k_3001); };
+  auto r = rig.client->past_meeting_participants("123");
+  REQUIRE_FALSE(r);
+  CHECK(is_meeting_gone(r.error()));
+  CHECK(r.error().message.starts_with("Zoom said 404/3001: Meeting 123 is not found or has expired."));
+  CHECK(r.error().message.find("not been held") != std::string::npos);
+}

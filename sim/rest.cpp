@@ -29,7 +29,7 @@ std::string rate_label(const std::string& method, const std::string& path)
   if (path.rfind("/v2/report/", 0) == 0) {
     return "Heavy";
   }
-  bool meetings_create = method == "POST" && path.size() > 9 && path.ends_with("/meetings");
+  bool meetings_create = (method == "POST" || method == "GET") && path.size() > 9 && path.ends_with("/meetings");
   if (meetings_create || (method == "GET" && path == "/v2/users") || path.rfind("/v2/past_meetings/", 0) == 0) {
     return "Medium";
   }
@@ -162,6 +162,10 @@ void install_zoom_routes(httplib::Server& server, Sim& sim)
   // --- Meetings -------------------------------------------------------------
   server.Post(R"(/v2/users/([^/]+)/meetings)", [&sim](const httplib::Request& req, httplib::Response& res) {
     send(res, sim.state.create_meeting(req.matches[1], parse_body(req)));
+  });
+  server.Get(R"(/v2/users/([^/]+)/meetings)", [&sim](const httplib::Request& req, httplib::Response& res) {
+    send(res, sim.state.list_meetings(req.matches[1], req.get_param_value("type"), req.get_param_value("page_size"),
+                                      req.get_param_value("next_page_token")));
   });
   server.Get(R"(/v2/meetings/([^/]+))", [&sim](const httplib::Request& req, httplib::Response& res) {
     send(res, sim.state.get_meeting(req.matches[1]));

@@ -704,6 +704,62 @@ Reply State::create_meeting(const std::string& user, const Json& body)
   return ok(meeting_json(it->second, false), 201);
 }
 
+Reply State::list_meetings(const std::string& user, const std::string& type, const std::string& page_size,
+                           const std::string& next_page_token)
+{
+  if (!type.empty() && type != "scheduled" && type != "live" && type != "upcoming" && type != "upcoming_meetings" &&
+      type != "previous_meetings") {
+    return validation_error({{"type", "Invalid field."}});
+  }
+  std::lock_guard lock(m_mutex);
+  User* u = find_user(user);
+  if (u == nullptr) {
+    return zoom_error(404, 1001, "User does not exist: " + user + ".");
+  }
+  Seconds now = zc::now();
+  std::vector<const Meeting*> picked;
+  for (const auto& [_, m] : m_meetings) {
+    if (m.host_id != u->id) {
+      continue;
+    }
+    bool keep = type.empty() || type == "previous_meetings" || (type == "scheduled" && m.type != 1) ||
+                (type == "live" && m.status == "started") ||
+                ((type == "upcoming" || type == "upcoming_meetings") && m.start_time >= now);
+    if (keep) {
+      picked.push_back(&m);
+    }
+  }
+  std::sort(picked.begin(), picked.end(), [](const Meeting* a, const Meeting* b) {
+    return a->start_time != b->start_time ? a->start_time < b->start_time : a->id < b->id;
+  });
+  int size = page_size_of(page_size);
+  auto usize = static_cast<std::size_t>(size);
+  std::size_t offset = offset_of(next_page_token);
+  OJson list = OJson::array();
+  for (std::size_t i = offset; i < picked.size() && i < offset + usize; ++i) {
+    const Meeting& m = *picked[i];
+    OJson j = OJson::object();
+    j["uuid"] = m.uuid;
+    j["id"] = m.id;
+    j["host_id"] = m.host_id;
+    j["topic"] = m.topic;
+    j["type"] = m.type;
+    j["start_time"] = iso(m.start_time);
+    j["duration"] = m.duration;
+    j["timezone"] = m.timezone;
+    j["agenda"] = m.agenda;
+    j["created_at"] = iso(m.created_at);
+    j["join_url"] = fmt::format("https://zoomsim.invalid/j/{}?pwd={}", m.id, m.encrypted_password);
+    list.push_back(std::move(j));
+  }
+  OJson j = OJson::object();
+  j["page_size"] = size;
+  j["total_records"] = picked.size();
+  j["next_page_token"] = offset + usize < picked.size() ? page_token(offset + usize) : "";
+  j["meetings"] = std::move(list);
+  return ok(std::move(j));
+}
+
 Reply State::get_meeting(const std::string& meeting_id)
 {
   std::lock_guard lock(m_mutex);

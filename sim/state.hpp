@@ -130,6 +130,9 @@ public:
 
   // --- Meetings ------------------------------------------------------------
   Reply create_meeting(const std::string& user, const Json& body);
+  /// `GET /users/{id}/meetings`: the host's meetings, paged (`type` scheduled|live|upcoming, default all).
+  Reply list_meetings(const std::string& user, const std::string& type, const std::string& page_size,
+                      const std::string& next_page_token);
   Reply get_meeting(const std::string& meeting_id);
   Reply update_meeting(const std::string& meeting_id, const Json& body);
   Reply delete_meeting(const std::string& meeting_id);

@@ -315,6 +315,21 @@ class MeetingsTest(SimTest):
         status, _, body = self.req("POST", "/v2/users/nobody@example.com/meetings", {"topic": "x"})
         self.assertEqual((status, body["code"]), (404, 1001))
 
+    def test_list_meetings(self):
+        self.sim()
+        self.login()
+        host = self.create_user("host@example.com")["id"]
+        ids = [self.create_meeting(host, start_time=f"2026-12-0{d}T10:00:00Z")["id"] for d in (3, 1, 2)]
+        status, h, page = self.req("GET", f"/v2/users/{host}/meetings?page_size=2")
+        self.assertEqual((status, page["total_records"], h["x-ratelimit-category"]), (200, 3, "Medium"))
+        got = [m["id"] for m in page["meetings"]]
+        page = self.req("GET", f"/v2/users/{host}/meetings?page_size=2&next_page_token={page['next_page_token']}")[2]
+        got += [m["id"] for m in page["meetings"]]
+        self.assertEqual(got, [ids[1], ids[2], ids[0]])  # by start time
+        self.req("POST", f"/sim/meetings/{ids[0]}/start", {})
+        live = self.req("GET", f"/v2/users/{host}/meetings?type=live")[2]["meetings"]
+        self.assertEqual([m["id"] for m in live], [ids[0]])
+
     def test_uuids_that_need_double_encoding(self):
         self.sim()
         self.login()

@@ -133,15 +133,21 @@ ErrorKind kind_for(long status, long code)
   return ErrorKind::zoom;
 }
 
+// Replaces the what-to-do hint `map_api_error` put at the end of `error`'s message by `hint`.
+void replace_hint(Error& error, std::string_view hint)
+{
+  const std::string old = "; " + hint_for(error.http_status, error.zoom_code);
+  if (error.message.ends_with(old)) {
+    error.message.resize(error.message.size() - old.size());
+  }
+  error.message += fmt::format("; {}", hint);
+}
+
 // For calls that hand out licences: Zoom's legacy code 200 means "no paid seat left" there.
 Error license_call_error(Error error)
 {
   if (error.zoom_code == 200 && error.message.find(k_license_hint) == std::string::npos) {
-    const auto cut = error.message.rfind("; ");
-    if (cut != std::string::npos) {
-      error.message.resize(cut);
-    }
-    error.message += fmt::format("; {}", k_license_hint);
+    replace_hint(error, k_license_hint);
     error.kind = ErrorKind::zoom;
   }
   return error;
@@ -603,8 +609,7 @@ Expected<nlohmann::json> ZoomClient::request(Method method, std::string_view pat
       counters.errors.fetch_add(1, std::memory_order_relaxed);
       Error e = map_api_error(response.status, response.body, context);
       const auto resets = format_iso8601(d.resets_at.value_or(next_utc_midnight(now())));
-      e.message = fmt::format("{}; Zoom's daily limit is reached: it resets at {}, try again after that",
-                              e.message.substr(0, e.message.rfind("; ")), resets);
+      replace_hint(e, fmt::format("Zoom's daily limit is reached: it resets at {}, try again after that", resets));
       return e;
     }
     case RetryAction::give_up: {
@@ -774,9 +779,8 @@ Expected<std::vector<Participant>> ZoomClient::past_meeting_participants(std::st
       Error e = r.error();
       if (is_meeting_gone(e)) {
         // For a report, 3001 usually means "not held yet" rather than "deleted".
-        e.message = e.message.substr(0, e.message.rfind("; ")) +
-                    "; Zoom has no participants report for this meeting: it has not been held (or not ended) yet, "
-                    "was deleted, or is older than the report's retention";
+        replace_hint(e, "Zoom has no participants report for this meeting: it has not been held (or not ended) "
+                        "yet, was deleted, or is older than the report's retention");
       }
       return e;
     }

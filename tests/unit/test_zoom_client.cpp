@@ -324,6 +324,7 @@ TEST_CASE("zoom::client daily limit fails at once with the reset time")
   CHECK(rig.api_requests().size() == 1);
   CHECK(r.error().http_status == 429);
   CHECK(r.error().message.find("2026-11-26T00:00:00Z") != std::string::npos);
+  CHECK(r.error().message.find("wait a little") == std::string::npos);
   CHECK(is_daily_limit(r.error()));
 }
 
@@ -440,6 +441,7 @@ TEST_CASE("zoom::client licence calls turn the legacy code 200 into a licence er
   REQUIRE_FALSE(r);
   CHECK(is_license_limit(r.error()));
   CHECK(r.error().message.starts_with("Zoom said 400/200: You can add max 10 paid users."));
+  CHECK(r.error().message.find("permission") == std::string::npos);
   // Releasing a licence with the same answer is a permission problem, not a licence limit.
   auto down = rig.client->update_user_type("u1", UserType::basic);
   REQUIRE_FALSE(down);
@@ -528,4 +530,5 @@ TEST_CASE("zoom::client a missing participants report says why it may be missing
   CHECK(is_meeting_gone(r.error()));
   CHECK(r.error().message.starts_with("Zoom said 404/3001: Meeting 123 is not found or has expired."));
   CHECK(r.error().message.find("not been held") != std::string::npos);
+  CHECK(r.error().message.find("reschedule") == std::string::npos); // the generic 3001 hint is gone
 }

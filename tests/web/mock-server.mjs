@@ -73,8 +73,12 @@ function sessionJson(state, s, user) {
     duration: s.duration,
     status: s.status,
     meeting_number: String(s.meeting_number),
-    can_start: isInstructor && (s.status === 'SCHEDULED' || s.status === 'IN_PROGRESS'),
-    can_join: (isInstructor || isMember) && s.status === 'IN_PROGRESS',
+    my_role: isInstructor ? 'instructor' : 'learner',
+    can_start:
+      isInstructor &&
+      (s.status === 'SCHEDULED' || s.status === 'IN_PROGRESS') &&
+      Date.parse(state.now) >= Date.parse(s.start_time) - 15 * 60_000,
+    can_join: isMember && s.status === 'IN_PROGRESS',
   };
 }
 
@@ -205,14 +209,15 @@ export function createMockServer({ distDir, state = initialState(), log = false 
       if (!user) return send(res, 401, { error: 'invalid or expired link' });
       if (path === '/api/me' && req.method === 'GET') {
         const { id, name, email, role, lang } = user;
-        return send(res, 200, { id, name, email, role, lang });
+        return send(res, 200, { id, name, email, role, lang: lang ?? 'en' });
       }
       if (path === '/api/me/sessions' && req.method === 'GET') {
         const list = state.sessions
           .filter((s) => mayView(user, s))
           .sort((a, b) => a.start_time.localeCompare(b.start_time))
           .map((s) => sessionJson(state, s, user));
-        return send(res, 200, { now: state.now, sessions: list });
+        const { id, name, email, role, lang } = user;
+        return send(res, 200, { now: state.now, start_window_minutes: 15, user: { id, name, email, role, lang: lang ?? 'en' }, sessions: list });
       }
       m = /^\/api\/sessions\/(\d+)(\/attendance(\.csv)?|\/attendance\/(\d+))?$/.exec(path);
       if (m) {
@@ -250,6 +255,13 @@ export function createMockServer({ distDir, state = initialState(), log = false 
         if (!mayView(user, s)) return send(res, 403, { error: 'not your session' });
         const role = Number(body.role ?? 0);
         if (role === 1 && user.id !== s.instructor_id) return send(res, 403, { error: 'only the instructor may host' });
+        if (s.status === 'COMPLETED' || s.status === 'CANCELLED') return send(res, 409, { error: `session is ${s.status}` });
+        if (role === 1 && Date.parse(state.now) < Date.parse(s.start_time) - 15 * 60_000) {
+          return send(res, 409, { error: 'too early to start: from 15 minutes before the start' });
+        }
+        if (role === 0 && user.id !== s.instructor_id && s.status !== 'IN_PROGRESS') {
+          return send(res, 409, { error: 'the session has not started yet' });
+        }
         const sig = `mock.${Buffer.from(JSON.stringify({ mn: s.meeting_number, role })).toString('base64url')}.sig`;
         state.signatures.push({ user: user.id, session: s.id, role });
         return send(res, 200, {

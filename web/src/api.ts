@@ -34,10 +34,14 @@ export interface Session {
   meeting_number: string | number | null;
   can_start: boolean;
   can_join: boolean;
+  /** "instructor" when the viewer teaches it, else "learner". */
+  my_role?: 'instructor' | 'learner';
 }
 
 export interface SessionList {
   now: string;
+  /** How long before the start an instructor may start (15). */
+  start_window_minutes?: number;
   sessions: Session[];
 }
 

@@ -6,6 +6,7 @@ import { serverOffsetMs, usePoll } from './clock';
 export interface SessionsState {
   sessions: Session[] | null;
   offsetMs: number;
+  startWindowMs: number;
   error: unknown;
   reload: () => void;
 }
@@ -13,6 +14,7 @@ export interface SessionsState {
 export function useMySessions(pollMs: number): SessionsState {
   const [sessions, setSessions] = useState<Session[] | null>(null);
   const [offsetMs, setOffsetMs] = useState(0);
+  const [startWindowMs, setStartWindowMs] = useState(15 * 60_000);
   const [error, setError] = useState<unknown>(null);
   const inFlight = useRef(false);
 
@@ -23,6 +25,7 @@ export function useMySessions(pollMs: number): SessionsState {
       .mySessions()
       .then((r) => {
         setOffsetMs(serverOffsetMs(r.now, Date.now()));
+        if (typeof r.start_window_minutes === 'number') setStartWindowMs(r.start_window_minutes * 60_000);
         setSessions(r.sessions);
         setError(null);
       })
@@ -34,7 +37,7 @@ export function useMySessions(pollMs: number): SessionsState {
 
   useEffect(load, [load]);
   usePoll(load, pollMs);
-  return { sessions, offsetMs, error, reload: load };
+  return { sessions, offsetMs, startWindowMs, error, reload: load };
 }
 
 const CLICK_KEY = 'zoomctl.joinClick';

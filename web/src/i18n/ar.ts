@@ -79,6 +79,8 @@ export const ar: Messages = {
   sdkError_generic: 'تعذر الانضمام إلى الاجتماع ({code}): {reason}',
   sdkLoadFailed: 'تعذر تحميل مكوّن الاجتماع.',
   hostDenied: 'لا يستطيع بدء هذه الجلسة بصفة المضيف إلا مدرّبها.',
+  joinConflict: 'لا يمكن الانضمام إلى هذه الجلسة الآن.',
+  serverSaid: 'ردّ الخادم: {message}',
   attendanceTitle: 'الحضور: {topic}',
   attendanceSummary: 'حضر {present} من {enrolled} متدربين ({percent}٪)',
   totalPercent: 'نسبة الحضور الإجمالية',

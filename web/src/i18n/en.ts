@@ -81,6 +81,8 @@ export const en = {
   sdkError_generic: 'Could not join the meeting ({code}): {reason}',
   sdkLoadFailed: 'The meeting component could not be loaded.',
   hostDenied: 'Only the instructor of this session can start it as the host.',
+  joinConflict: 'This session cannot be joined right now.',
+  serverSaid: 'Server: {message}',
   // attendance
   attendanceTitle: 'Attendance: {topic}',
   attendanceSummary: '{present} of {enrolled} learners present ({percent}%)',

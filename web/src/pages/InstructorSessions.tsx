@@ -7,15 +7,29 @@ import { rememberJoinClick, useMySessions } from '../sessions-data';
 import type { Session } from '../api';
 import { StatusBadge } from './common';
 
-export const START_WINDOW_MS = 15 * 60 * 1000;
-
 type StartState = { enabled: true } | { enabled: false; reason: string };
 
-function startState(s: Session, nowMs: number, t: ReturnType<typeof useI18n>['t'], lang: 'en' | 'ar'): StartState {
+/**
+ * The 15-minute rule, evaluated here against the server's clock so the button opens
+ * on time without waiting for the next poll. `can_start` from the server already
+ * includes the time; only the other conditions (teaches it, has a Zoom meeting) are
+ * taken from it when the server does not say my_role.
+ */
+export function startState(
+  s: Session,
+  nowMs: number,
+  windowMs: number,
+  t: ReturnType<typeof useI18n>['t'],
+  lang: 'en' | 'ar',
+): StartState {
   if (s.status === 'COMPLETED') return { enabled: false, reason: t('sessionOver') };
   if (s.status === 'CANCELLED') return { enabled: false, reason: t('sessionCancelled') };
-  if (!s.can_start) return { enabled: false, reason: t('startNotAllowed') };
-  const opens = Date.parse(s.start_time) - START_WINDOW_MS;
+  const opens = Date.parse(s.start_time) - windowMs;
+  const mayStart =
+    s.my_role !== undefined
+      ? s.my_role === 'instructor' && s.meeting_number !== null && s.meeting_number !== ''
+      : s.can_start || nowMs < opens;
+  if (!mayStart) return { enabled: false, reason: t('startNotAllowed') };
   if (s.status === 'IN_PROGRESS' || nowMs >= opens) return { enabled: true };
   const left = opens - nowMs;
   return {
@@ -29,7 +43,7 @@ function startState(s: Session, nowMs: number, t: ReturnType<typeof useI18n>['t'
 
 export function InstructorSessions(_props: PageProps) {
   const { t, lang } = useI18n();
-  const { sessions, offsetMs, error, reload } = useMySessions(10_000);
+  const { sessions, offsetMs, startWindowMs, error, reload } = useMySessions(10_000);
   const now = useServerNow(offsetMs, 1000);
 
   if (error && !sessions) return <ErrorView error={error} onRetry={reload} />;
@@ -48,7 +62,7 @@ export function InstructorSessions(_props: PageProps) {
       ) : (
         <ul className="cards" aria-label={t('instructorTitle')}>
           {sessions.map((s) => {
-            const st = startState(s, now, t, lang);
+            const st = startState(s, now, startWindowMs, t, lang);
             const reasonId = `start-reason-${String(s.id)}`;
             return (
               <li key={s.id} className="card" data-session-id={s.id} data-status={s.status}>

@@ -215,6 +215,16 @@ export function ZoomMeetingEmbed({ role, fetchJoin, startedAt }: ZoomMeetingEmbe
             <h1>{t('forbiddenTitle')}</h1>
             <p>{t('hostDenied')}</p>
           </section>
+        ) : phase.error instanceof ApiError && phase.error.status === 409 ? (
+          <section className="error-view" role="alert" data-error="conflict" data-testid="join-error">
+            <p>{t('joinConflict')}</p>
+            <p className="muted small">
+              {t('serverSaid', { message: phase.error.message })}
+            </p>
+            <button type="button" className="btn btn-primary" onClick={retry} data-testid="join-retry">
+              {t('retry')}
+            </button>
+          </section>
         ) : (
           <ErrorView error={phase.error} onRetry={retry} />
         )

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <limits>
 
 namespace zs {
 namespace {
@@ -237,8 +238,22 @@ void install_control_routes(httplib::Server& server, Sim& sim)
     }
     send(res, ok(sim.sender.config_json()));
   });
-  server.Get("/sim/webhooks",
-             [&sim](const Req& req, Res& res) { send(res, ok(sim.sender.list(req.get_param_value("event")))); });
+  server.Get("/sim/webhooks", [&sim](const Req& req, Res& res) {
+    std::uint64_t since = 0;
+    std::size_t limit = std::numeric_limits<std::size_t>::max();
+    try {
+      if (req.has_param("since")) {
+        since = std::stoull(req.get_param_value("since"));
+      }
+      if (req.has_param("limit")) {
+        limit = std::stoull(req.get_param_value("limit"));
+      }
+    } catch (const std::exception&) {
+      send(res, control_error(400, "since and limit must be numbers"));
+      return;
+    }
+    send(res, ok(sim.sender.list(req.get_param_value("event"), since, limit)));
+  });
   server.Get("/sim/webhooks/pending", [&sim](const Req&, Res& res) {
     OJson j = OJson::object();
     j["pending"] = sim.sender.pending();

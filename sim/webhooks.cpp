@@ -245,13 +245,16 @@ void WebhookSender::worker()
   }
 }
 
-OJson WebhookSender::list(const std::string& event)
+OJson WebhookSender::list(const std::string& event, std::uint64_t since, std::size_t limit)
 {
   std::lock_guard lock(m_mutex);
   OJson out = OJson::array();
   for (const Delivery& d : m_deliveries) {
-    if (!event.empty() && d.event != event) {
+    if ((!event.empty() && d.event != event) || d.id <= since) {
       continue;
+    }
+    if (out.size() >= limit) {
+      break;
     }
     OJson j = OJson::object();
     j["id"] = d.id;

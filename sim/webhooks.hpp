@@ -38,8 +38,9 @@ public:
   /// Queues `event` with `payload.object` = `object` and `event_ts` = `event_ts_ms`.
   void emit(const std::string& event, OJson object, std::int64_t event_ts_ms);
 
-  /// Every delivery with its attempts and outcome (only `event` ones when given).
-  OJson list(const std::string& event);
+  /// Deliveries with their attempts and outcome: only `event` ones when given,
+  /// only ids above `since`, at most `limit`.
+  OJson list(const std::string& event, std::uint64_t since, std::size_t limit);
   /// Deliveries not yet final (queued, held, in flight or waiting for a retry).
   std::size_t pending();
   /// Sends endpoint.url_validation now and reports whether the answer was right.

@@ -27,8 +27,9 @@ class Receiver:
     from `statuses` (then 200), and answers endpoint.url_validation correctly
     unless `wrong_validation` is set."""
 
-    def __init__(self, statuses=None, wrong_validation=False):
+    def __init__(self, statuses=None, wrong_validation=False, delays=None):
         self.requests = []
+        self.delays = list(delays or [])
         self.statuses = list(statuses or [])
         self.wrong_validation = wrong_validation
         self.lock = threading.Lock()
@@ -45,6 +46,8 @@ class Receiver:
                                            "headers": {k.lower(): v for k, v in self.headers.items()},
                                            "body": body})
                     status = outer.statuses.pop(0) if outer.statuses else 200
+                    delay = outer.delays.pop(0) if outer.delays else 0
+                time.sleep(delay)
                 event = json.loads(body)
                 out = b""
                 if event.get("event") == "endpoint.url_validation":
@@ -547,6 +550,17 @@ class WebhookTest(SimTest):
         self.wait_drained()
         d = self.req("GET", "/sim/webhooks?event=meeting.ended")[2]["deliveries"][0]
         self.assertEqual(([a["status"] for a in d["attempts"]], d["outcome"]), ([404], "rejected"))
+
+    def test_slow_endpoint_counts_as_failure_and_is_retried(self):
+        rec = self.receiver(delays=[3.6])
+        self.sim("--webhook-url", rec.url, "--speed", "3000")
+        m = self.live_meeting()
+        self.req("POST", f"/sim/meetings/{m['id']}/start", {})
+        self.wait_drained(timeout=30)
+        d = self.req("GET", "/sim/webhooks?limit=1")[2]["deliveries"][0]
+        self.assertEqual(([a["status"] for a in d["attempts"]], d["outcome"]), ([0, 200], "delivered"))
+        self.assertGreaterEqual(d["attempts"][0]["ms"], 2900)
+        self.assertEqual(len(rec.requests), 2)  # the slow one arrived too: the receiver sees it twice
 
     def test_drop_after_three_retries_and_network_errors(self):
         self.sim("--webhook-url", f"http://127.0.0.1:{free_port()}/nobody", "--speed", "36000")

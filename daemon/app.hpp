@@ -70,5 +70,6 @@ void add_health_routes(httplib::Server& server, App& app);
 void add_session_routes(httplib::Server& server, App& app);
 void add_webhook_routes(httplib::Server& server, App& app);
 void add_attendance_routes(httplib::Server& server, App& app);
+void add_join_routes(httplib::Server& server, App& app);
 
 } // namespace zc::daemon

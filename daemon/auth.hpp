@@ -24,9 +24,10 @@ struct Principal {
 std::optional<Principal> authorize_platform(const App& app, const httplib::Request& req, httplib::Response& res);
 
 /// Accepts `req` for reading and changing the attendance of session
-/// `session_id`: today the platform token (`authorize_platform`); the
-/// instructor's access-link token is to be added here. Answers `res` and returns
-/// nothing when refused.
+/// `session_id`: the platform token (`authorize_platform`, actor "api[:NAME]") or an
+/// access-link token of the session's instructor (actor: their email; 401 when the
+/// token is bad, 403 for anyone else, 404 for an unknown session). Answers `res` and
+/// returns nothing when refused.
 std::optional<Principal> authorize_session(const App& app, const httplib::Request& req, httplib::Response& res,
                                            std::int64_t session_id);
 

@@ -147,6 +147,7 @@ int serve(const Options& opt)
   daemon::add_session_routes(server, app);
   daemon::add_webhook_routes(server, app);
   daemon::add_attendance_routes(server, app);
+  daemon::add_join_routes(server, app);
 
   if (!server.bind_to_port(host, port)) {
     return fail(fmt::format("cannot listen on {}: the address is in use or not available", cfg.listen), 1);

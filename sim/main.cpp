@@ -166,6 +166,7 @@ int main(int argc, char** argv)
   const int threads = o.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   server.set_keep_alive_max_count(1000);
+  server.set_tcp_nodelay(true); // headers and body go in separate writes: avoid Nagle's 40 ms stalls
   // httplib's default adds SO_REUSEPORT, which lets a second emulator bind the
   // same port and steal half the traffic; one owner per port is what tests need.
   server.set_socket_options([](socket_t sock) {

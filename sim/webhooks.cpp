@@ -177,6 +177,7 @@ WebhookSender::PostResult WebhookSender::post(const std::string& url, const std:
   client.set_read_timeout(k_timeout_s, 0);
   client.set_write_timeout(k_timeout_s, 0);
   client.set_keep_alive(false);
+  client.set_tcp_nodelay(true);
   auto res = client.Post(path, headers, body, "application/json; charset=utf-8");
   result.attempt.ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   if (!res) {

@@ -32,8 +32,15 @@ Expected<void> prepare_file(const std::string& path)
       std::filesystem::permissions(p.parent_path(), std::filesystem::perms::owner_all, ec);
     }
   }
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); // NOLINT(cppcoreguidelines-pro-type-vararg)
+  // Create the file owner-only, but never open()/close() an existing one: closing any descriptor of
+  // the file drops every POSIX lock this process's SQLite connections hold on it (another process
+  // could then checkpoint and delete the WAL under a live connection, losing committed writes).
+  const int fd =
+      ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600); // NOLINT(cppcoreguidelines-pro-type-vararg)
   if (fd < 0) {
+    if (errno == EEXIST) {
+      return {};
+    }
     return make_error(ErrorKind::database, fmt::format("cannot open database {}: {}", path, std::strerror(errno)));
   }
   ::close(fd);

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git python3
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev
   libssl-dev libfmt-dev doctest-dev libcpp-httplib-dev
-  clang-format clang-tidy mandoc sqlite3 curl
+  clang clang-format clang-tidy libclang-rt-14-dev mandoc sqlite3 curl
 )
 if [[ "${ZOOMCTL_WEB:-1}" == 1 ]]; then
   packages+=(nodejs npm chromium)

@@ -6,6 +6,7 @@
 //
 //   node tests/web/mock-server.mjs [--port 3000] [--dist web/dist]
 import http from 'node:http';
+import { createHmac } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -262,7 +263,11 @@ export function createMockServer({ distDir, state = initialState(), log = false 
         if (role === 0 && user.id !== s.instructor_id && s.status !== 'IN_PROGRESS') {
           return send(res, 409, { error: 'the session has not started yet' });
         }
-        const sig = `mock.${Buffer.from(JSON.stringify({ mn: s.meeting_number, role })).toString('base64url')}.sig`;
+        // A real Meeting SDK JWT (HS256) with the mock's key, so the real SDK gets as far as Zoom.
+        const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+        const iat = Math.floor(Date.now() / 1000) - 30;
+        const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ appKey: 'mockSdkKey', sdkKey: 'mockSdkKey', mn: String(s.meeting_number), role, iat, exp: iat + 7200, tokenExp: iat + 7200 })}`;
+        const sig = `${head}.${createHmac('sha256', 'mockSdkSecret0123456789').update(head).digest('base64url')}`;
         state.signatures.push({ user: user.id, session: s.id, role });
         return send(res, 200, {
           signature: sig,

@@ -99,7 +99,7 @@ describe('instructor sessions (US-009)', () => {
     const f = await waitJoins(page);
     const init = f.inits[0];
     const join = f.joins[0];
-    assert.equal(init.assetPath, `/assets/zoom-sdk/${SDK_VERSION}/lib/av`);
+    assert.equal(init.assetPath, `${backend.url}/assets/zoom-sdk/${SDK_VERSION}/lib/av`);
     assert.equal(init.language, 'en-US');
     assert.equal(join.signature, sig.signature);
     assert.ok(sig.signature.length > 20);

@@ -9,6 +9,9 @@ interface JoinTiming {
   /** Milliseconds from the Join/Start click (or the page load when there was no click) to client.join(). */
   clickToJoinCallMs: number;
   from: 'click' | 'page-load';
+  /** When the signature arrived and when the SDK was loaded and initialised (same origin). */
+  signatureMs?: number;
+  sdkReadyMs?: number;
 }
 
 interface Window {

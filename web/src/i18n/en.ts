@@ -78,6 +78,7 @@ export const en = {
   sdkError_3265: 'The meeting signature was not accepted. Retry to get a new one.',
   sdkError_3009: 'You were removed from this meeting.',
   sdkError_3603: 'Joining from this browser is not supported.',
+  sdkError_network: 'Zoom could not be reached ({code}). Check your connection, then retry.',
   sdkError_generic: 'Could not join the meeting ({code}): {reason}',
   sdkLoadFailed: 'The meeting component could not be loaded.',
   hostDenied: 'Only the instructor of this session can start it as the host.',

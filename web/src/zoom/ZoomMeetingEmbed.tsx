@@ -7,11 +7,11 @@ import { ApiError, type SignatureResponse } from '../api';
 import { useI18n, type MessageKey } from '../i18n';
 import { ErrorView } from '../shell';
 import {
-  ZOOM_ASSET_PATH,
   applyArabic,
   loadZoomEmbedded,
   sdkErrorCode,
   sdkErrorReason,
+  zoomAssetPath,
   type EmbeddedClient,
 } from './sdk';
 
@@ -39,6 +39,8 @@ function viewSize(el: HTMLElement): { width: number; height: number } {
 }
 
 const KNOWN_CODES = new Set([3001, 3003, 3004, 3008, 3009, 3265, 3603, 3712]);
+/** The SDK could not reach Zoom (-3000) or its own files (5001). */
+const NETWORK_CODES = new Set([-3000, 5001]);
 
 export function ZoomMeetingEmbed({ role, fetchJoin, startedAt }: ZoomMeetingEmbedProps) {
   const { t, lang } = useI18n();
@@ -67,8 +69,8 @@ export function ZoomMeetingEmbed({ role, fetchJoin, startedAt }: ZoomMeetingEmbe
         await client.init({
           zoomAppRoot: root,
           language: 'en-US',
-          assetPath: ZOOM_ASSET_PATH,
-          patchJsMedia: true,
+          assetPath: zoomAssetPath(),
+          patchJsMedia: false, // true fetches a "media fix" from source.zoom.us: nothing comes from a CDN at run time
           leaveOnPageUnload: true,
           customize: {
             video: {
@@ -104,13 +106,27 @@ export function ZoomMeetingEmbed({ role, fetchJoin, startedAt }: ZoomMeetingEmbe
     setPhase({ kind: 'preparing' });
     const run = async () => {
       // The SDK loads and initialises while the daemon signs.
-      const [client, join] = await Promise.all([ensureClient(), fetchJoin()]);
+      const since = (): number => Math.round(Date.now() - startRef.current.at);
+      const marks: { signatureMs?: number; sdkReadyMs?: number } = {};
+      const [client, join] = await Promise.all([
+        ensureClient().then((c) => {
+          marks.sdkReadyMs = since();
+          return c;
+        }),
+        fetchJoin().then((j) => {
+          marks.signatureMs = since();
+          return j;
+        }),
+      ]);
       await syncLanguage(client, langRef.current);
       if (!isLive()) return;
       setPhase({ kind: 'joining' });
-      const ms = Math.round(Date.now() - startRef.current.at);
-      window.__zoomctlJoinTiming = { clickToJoinCallMs: ms, from: startRef.current.from };
-      console.info(`zoomctl: join timing clickToJoinCallMs=${ms} from=${startRef.current.from}`);
+      const ms = since();
+      window.__zoomctlJoinTiming = { clickToJoinCallMs: ms, from: startRef.current.from, ...marks };
+      console.info(
+        `zoomctl: join timing clickToJoinCallMs=${ms} from=${startRef.current.from} ` +
+          `signatureMs=${String(marks.signatureMs)} sdkReadyMs=${String(marks.sdkReadyMs)}`,
+      );
       await client.join({
         signature: join.signature,
         meetingNumber: String(join.meetingNumber),
@@ -123,6 +139,7 @@ export function ZoomMeetingEmbed({ role, fetchJoin, startedAt }: ZoomMeetingEmbe
       if (isLive()) setPhase({ kind: 'joined' });
     };
     run().catch((e: unknown) => {
+      console.warn('zoomctl: join failed', e instanceof Error ? e : JSON.stringify(e));
       if (!isLive()) return;
       if (e instanceof ApiError) setPhase({ kind: 'api-error', error: e });
       else setPhase({ kind: 'sdk-error', code: sdkErrorCode(e), reason: sdkErrorReason(e) });
@@ -182,7 +199,9 @@ export function ZoomMeetingEmbed({ role, fetchJoin, startedAt }: ZoomMeetingEmbe
     message =
       phase.code !== null && KNOWN_CODES.has(phase.code)
         ? t(`sdkError_${String(phase.code)}` as MessageKey)
-        : t('sdkError_generic', { code: phase.code ?? '?', reason: phase.reason });
+        : phase.code !== null && NETWORK_CODES.has(phase.code)
+          ? t('sdkError_network', { code: phase.code })
+          : t('sdkError_generic', { code: phase.code ?? '?', reason: phase.reason });
   }
 
   return (

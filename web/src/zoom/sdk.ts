@@ -10,7 +10,16 @@ export type JoinOptions = Parameters<EmbeddedClient['join']>[0];
 /** Pinned in web/package.json only; read from the installed package at build time. */
 export const ZOOM_SDK_VERSION: string = __ZOOM_SDK_VERSION__;
 /** Where the build copies node_modules/@zoom/meetingsdk/dist/lib (the SDK finds ../image etc. from here). */
-export const ZOOM_ASSET_PATH = `/assets/zoom-sdk/${ZOOM_SDK_VERSION}/lib/av`;
+export const ZOOM_ASSET_DIR = `/assets/zoom-sdk/${ZOOM_SDK_VERSION}/lib/av`;
+
+/**
+ * assetPath for init: it must be an absolute http(s) URL. The SDK 6.2.0 ignores any
+ * other value and silently loads js_media from source.zoom.us (checked with a browser
+ * whose outside requests are blocked).
+ */
+export function zoomAssetPath(): string {
+  return new URL(ZOOM_ASSET_DIR, window.location.origin).href;
+}
 
 /** Our Arabic strings for the SDK's own UI, keyed as the component view's en-US dictionary. */
 export const ZOOM_ARABIC: Record<string, string> = zoomAr;
@@ -19,8 +28,22 @@ function hasCreateClient(v: unknown): v is ZoomEmbedded {
   return typeof v === 'object' && v !== null && typeof (v as { createClient?: unknown }).createClient === 'function';
 }
 
-/** The ZoomMtgEmbedded namespace; the UMD bundle may arrive as the module or as its default. */
-export async function loadZoomEmbedded(): Promise<ZoomEmbedded> {
+let loading: Promise<ZoomEmbedded> | null = null;
+
+/**
+ * The ZoomMtgEmbedded namespace, loaded once. The join page calls this as its script
+ * starts, so the 3 MB SDK downloads while /api/me and the signature are fetched.
+ */
+export function loadZoomEmbedded(): Promise<ZoomEmbedded> {
+  loading ??= importZoomEmbedded();
+  loading.catch(() => {
+    loading = null;
+  });
+  return loading;
+}
+
+/** The UMD bundle may arrive as the module or as its default. */
+async function importZoomEmbedded(): Promise<ZoomEmbedded> {
   const mod: unknown = await import('@zoom/meetingsdk/embedded');
   const candidates: unknown[] = [mod];
   if (typeof mod === 'object' && mod !== null && 'default' in mod) {

@@ -168,7 +168,7 @@ export async function startReal({ distDir }) {
     daemon = await start(
       'zoomctld',
       [ZOOMCTLD, '--listen', `127.0.0.1:${daemonPort}`],
-      { ZOOMCTL_TEST_MODE: '1', ZOOMCTL_FAKE_NOW: now, ZOOMCTL_WEB_DIR: distDir },
+      { ZOOMCTL_TEST_MODE: '1', ZOOMCTL_FAKE_NOW: now, ZOOMCTL_WEB_ROOT: distDir },
       `${url}/healthz`,
     );
   };

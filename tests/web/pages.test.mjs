@@ -121,7 +121,12 @@ describe('instructor sessions (US-009)', () => {
 
 describe('my courses (US-011) and joining (US-010)', () => {
   test('Join Session is enabled only while IN_PROGRESS and follows status changes without reload', async () => {
-    const page = await openPage(browser, backend, '/my-courses', { token: backend.tokens.learner2, query: 'lang=en' });
+    const page = await browser.context.newPage();
+    const bodies = [];
+    page.on('response', async (r) => {
+      if (r.url().includes('/api/')) bodies.push(`${r.url()} ${await r.text().catch(() => '')}`);
+    });
+    await page.goto(`${backend.url}/my-courses?token=${encodeURIComponent(backend.tokens.learner2)}&lang=en`);
     const c = card(page, backend.sessions.soon);
     await c.waitFor();
     const btn = c.getByTestId('join-session');
@@ -144,6 +149,11 @@ describe('my courses (US-011) and joining (US-010)', () => {
     assert.equal(join.customerKey, String(backend.users.learner2.id));
     assert.equal(join.userEmail, backend.users.learner2.email);
     assert.equal(join.zak, undefined, 'a participant gets no ZAK');
+    await page.waitForTimeout(200);
+    assert.ok(bodies.some((b) => b.includes('/api/signature')), 'saw the signature answer');
+    for (const b of bodies) {
+      assert.ok(!/start_url|zoom_start_url|"zak"|\/s\/\d+\?zak=/i.test(b), `no start URL or ZAK reaches a learner: ${b.slice(0, 300)}`);
+    }
     assert.equal(f.translations['en-US'].toolbar_leave, 'Leave', 'English user: SDK stays English');
     const timing = await page.evaluate(() => window.__zoomctlJoinTiming);
     timings.push({ label: 'learner Join Session click -> client.join', ...timing });

@@ -57,6 +57,18 @@ int main(int argc, char** argv)
   std::string delay_ms;
   CLI::App app{"zoomsim: a stateful Zoom emulator (OAuth, REST /v2, webhooks, faults, scenario replay) for tests, "
                "demos and benchmarks. Binds loopback only. Control endpoints live under /sim/ (see sim/README.md)."};
+  app.footer(R"(Zoom routes: POST /oauth/token; /v2/users[/{id}[/token|/meetings]], /v2/meetings/{id},
+  /v2/past_meetings/{uuid}/participants, /v2/report/meetings/{id}/participants.
+Control routes (JSON):
+  GET  /sim/state | /sim/requests?since=&limit=&prefix= | /sim/faults | /sim/scenario
+  POST /sim/reset | /sim/faults {rate_429,rate_5xx,latency_ms,drop_rate,retry_after,enforce_qps}
+  POST /sim/tokens/revoke | /sim/users/{id}/activate
+  POST /sim/meetings/{id}/start|end {at?} | join {name,email,customer_key,zoom_user_id?,at?}
+       | leave {participant_uuid,at?,reason?}
+  GET|POST /sim/webhook-url {url} | /sim/webhooks/config {duplicate_rate,delay_ms,reorder,workers,speed}
+  GET  /sim/webhooks?event=&since=&limit= | /sim/webhooks/pending;  POST /sim/webhooks/validate
+  POST /sim/scenario[?meeting_id=&speed=] (body: scenario JSON)
+Full reference: sim/README.md.)");
   app.add_option("--listen", listen, "Loopback address to serve on, HOST:PORT")->capture_default_str();
   app.add_option("--account-id", o.account_id, "Account id the token grant must name")
       ->envname("ZOOM_ACCOUNT_ID")

@@ -40,3 +40,8 @@ export function formatDuration(seconds: number, lang: Lang): string {
 export function formatCountdown(ms: number, lang: Lang): string {
   return formatDuration(Math.ceil(ms / 1000), lang);
 }
+
+/** 87.5 -> "87.5%" / "٨٧٫٥٪". */
+export function formatPercent(percent: number, lang: Lang): string {
+  return new Intl.NumberFormat(locale(lang), { style: 'percent', maximumFractionDigits: 1 }).format(percent / 100);
+}

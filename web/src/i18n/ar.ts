@@ -83,7 +83,7 @@ export const ar: Messages = {
   joinConflict: 'لا يمكن الانضمام إلى هذه الجلسة الآن.',
   serverSaid: 'ردّ الخادم: {message}',
   attendanceTitle: 'الحضور: {topic}',
-  attendanceSummary: 'حضر {present} من {enrolled} متدربين ({percent}٪)',
+  attendanceSummary: 'حضر {present} من أصل {enrolled} من المتدربين',
   totalPercent: 'نسبة الحضور الإجمالية',
   meetingLength: 'مدة الاجتماع',
   threshold: 'يُعدّ المتدرب حاضرًا عند {n}٪ من وقت الاجتماع أو أكثر',

@@ -86,7 +86,7 @@ export const en = {
   serverSaid: 'Server: {message}',
   // attendance
   attendanceTitle: 'Attendance: {topic}',
-  attendanceSummary: '{present} of {enrolled} learners present ({percent}%)',
+  attendanceSummary: '{present} of {enrolled} learners present',
   totalPercent: 'Total attendance',
   meetingLength: 'Meeting length',
   threshold: 'Present at {n}% of meeting time or more',

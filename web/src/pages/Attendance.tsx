@@ -2,7 +2,7 @@
 // present/absent override (reason required; who and when are shown).
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError, api, pathId, type AttendanceReport, type PersonAttendance } from '../api';
-import { formatDateTime, formatDuration, formatNumber } from '../format';
+import { formatDateTime, formatDuration, formatNumber, formatPercent } from '../format';
 import { useI18n } from '../i18n';
 import { ErrorView, type PageProps } from '../shell';
 
@@ -74,12 +74,11 @@ export function Attendance(_props: PageProps) {
       <div className="summary">
         <div className="stat" data-testid="total-percent">
           <span className="stat-label">{t('totalPercent')}</span>
-          <span className="stat-value">{formatNumber(report.attendance_percent, lang)}٪</span>
+          <span className="stat-value">{formatPercent(report.attendance_percent, lang)}</span>
           <span className="muted small">
             {t('attendanceSummary', {
               present: formatNumber(presentCount, lang, 0),
               enrolled: formatNumber(report.enrolled, lang, 0),
-              percent: formatNumber(report.attendance_percent, lang),
             })}
           </span>
         </div>

@@ -196,7 +196,7 @@ void install_control_routes(httplib::Server& server, Sim& sim)
     if (action == "start") {
       send(res, sim.state.start_meeting(id, at));
     } else if (action == "end") {
-      send(res, sim.state.end_meeting(id, at, true));
+      send(res, sim.state.end_meeting(id, at, OpenParticipants::close));
     } else if (action == "join") {
       send(res, sim.state.join(id, body));
     } else {

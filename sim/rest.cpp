@@ -119,23 +119,16 @@ void install_zoom_routes(httplib::Server& server, Sim& sim)
   // --- OAuth (Server-to-Server: grant_type=account_credentials) -------------
   server.Post("/oauth/token", [&sim](const httplib::Request& req, httplib::Response& res) {
     std::string auth = req.get_header_value("Authorization");
-    std::string user;
-    std::string password;
-    bool has_basic = false;
-    if (auth.size() > 6 && (auth.rfind("Basic ", 0) == 0 || auth.rfind("basic ", 0) == 0)) {
-      std::string decoded;
-      if (base64_decode(auth.substr(6), decoded)) {
-        auto colon = decoded.find(':');
-        if (colon != std::string::npos) {
-          user = decoded.substr(0, colon);
-          password = decoded.substr(colon + 1);
-          has_basic = true;
-        }
+    std::optional<BasicCredentials> basic;
+    std::string decoded;
+    if (auth.size() > 6 && (auth.rfind("Basic ", 0) == 0 || auth.rfind("basic ", 0) == 0) &&
+        base64_decode(auth.substr(6), decoded)) {
+      if (auto colon = decoded.find(':'); colon != std::string::npos) {
+        basic = BasicCredentials{decoded.substr(0, colon), decoded.substr(colon + 1)};
       }
     }
     // httplib merges the query and a form-encoded body into req.params.
-    send(res, sim.state.issue_token(user, password, has_basic, req.get_param_value("grant_type"),
-                                    req.get_param_value("account_id")));
+    send(res, sim.state.issue_token(basic, req.get_param_value("grant_type"), req.get_param_value("account_id")));
   });
 
   // --- Users --------------------------------------------------------------
@@ -180,11 +173,11 @@ void install_zoom_routes(httplib::Server& server, Sim& sim)
   // --- Past participants (uuid may be double-encoded) ------------------------
   server.Get(R"(/v2/past_meetings/(.+)/participants)", [&sim](const httplib::Request& req, httplib::Response& res) {
     send(res, sim.state.participants(uuid_param(req.matches[1]), req.get_param_value("page_size"),
-                                     req.get_param_value("next_page_token"), false));
+                                     req.get_param_value("next_page_token"), ParticipantsShape::past_meetings));
   });
   server.Get(R"(/v2/report/meetings/(.+)/participants)", [&sim](const httplib::Request& req, httplib::Response& res) {
     send(res, sim.state.participants(uuid_param(req.matches[1]), req.get_param_value("page_size"),
-                                     req.get_param_value("next_page_token"), true));
+                                     req.get_param_value("next_page_token"), ParticipantsShape::report));
   });
 }
 

@@ -398,7 +398,7 @@ void ScenarioRunner::run(Scenario sc, std::vector<Step> steps, std::int64_t meet
       }
       r = m_state.leave(meeting_id, it->second, at, "");
     } else {
-      r = m_state.end_meeting(meeting_id, at, !sc.late_leaves);
+      r = m_state.end_meeting(meeting_id, at, sc.late_leaves ? OpenParticipants::keep : OpenParticipants::close);
     }
     std::lock_guard lock(m_mutex);
     if (m_replay_id != replay_id) {

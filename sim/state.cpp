@@ -99,8 +99,8 @@ State::State(const Options& options, EventSink sink) : m_options(options), m_sin
 // ---------------------------------------------------------------------------
 // OAuth
 
-Reply State::issue_token(const std::string& basic_user, const std::string& basic_password, bool has_basic,
-                         const std::string& grant_type, const std::string& account_id)
+Reply State::issue_token(const std::optional<BasicCredentials>& basic, const std::string& grant_type,
+                         const std::string& account_id)
 {
   auto token_error = [](std::string reason, std::string error) {
     Reply r;
@@ -110,8 +110,8 @@ Reply State::issue_token(const std::string& basic_user, const std::string& basic
     r.body["error"] = std::move(error);
     return r;
   };
-  if (!has_basic || !zc::crypto::constant_time_equal(basic_user, m_options.client_id) ||
-      !zc::crypto::constant_time_equal(basic_password, m_options.client_secret)) {
+  if (!basic || !zc::crypto::constant_time_equal(basic->user, m_options.client_id) ||
+      !zc::crypto::constant_time_equal(basic->password, m_options.client_secret)) {
     return token_error("Invalid client_id or client_secret", "invalid_client");
   }
   if (grant_type != "account_credentials") {
@@ -829,7 +829,7 @@ OJson State::participant_json(const ParticipantRecord& p, bool left) const
 }
 
 Reply State::participants(const std::string& id_or_uuid, const std::string& page_size,
-                          const std::string& next_page_token, bool report)
+                          const std::string& next_page_token, ParticipantsShape shape)
 {
   std::lock_guard lock(m_mutex);
   const Instance* inst = nullptr;
@@ -863,7 +863,7 @@ Reply State::participants(const std::string& id_or_uuid, const std::string& page
     j["join_time"] = iso(p.join_time);
     j["leave_time"] = iso(leave);
     j["duration"] = std::max<std::int64_t>(0, (leave - p.join_time).count());
-    if (report) {
+    if (shape == ParticipantsShape::report) {
       j["attentiveness_score"] = "";
     }
     j["failover"] = false;
@@ -950,7 +950,7 @@ Reply State::start_meeting(std::int64_t meeting_id, std::optional<Seconds> at)
   return ok(std::move(j));
 }
 
-Reply State::end_meeting(std::int64_t meeting_id, std::optional<Seconds> at, bool close_open)
+Reply State::end_meeting(std::int64_t meeting_id, std::optional<Seconds> at, OpenParticipants open)
 {
   std::lock_guard lock(m_mutex);
   auto it = m_meetings.find(meeting_id);
@@ -963,7 +963,7 @@ Reply State::end_meeting(std::int64_t meeting_id, std::optional<Seconds> at, boo
     return zoom_error(409, 3008, "Meeting has not started.");
   }
   Seconds end = at.value_or(zc::now());
-  if (close_open) {
+  if (open == OpenParticipants::close) {
     for (auto& p : inst->participants) {
       if (!p.leave_time) {
         p.leave_time = end;

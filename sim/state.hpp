@@ -87,6 +87,18 @@ struct Token {
 /// Whether a bearer token is acceptable.
 enum class TokenCheck { valid, invalid, expired };
 
+/// Client credentials from a Basic `Authorization` header.
+struct BasicCredentials {
+  std::string user;
+  std::string password;
+};
+
+/// Which participants listing a request asked for.
+enum class ParticipantsShape { past_meetings, report };
+
+/// What ending a meeting does with participants still in it.
+enum class OpenParticipants { close, keep };
+
 /// The sink for webhook events: event name, `payload.object`, event time in ms.
 using EventSink = std::function<void(const std::string&, OJson, std::int64_t)>;
 
@@ -110,43 +122,53 @@ public:
 
   // --- OAuth -------------------------------------------------------------
   /// Answers `POST /oauth/token` given the Basic credentials and the grant parameters.
-  Reply issue_token(const std::string& basic_user, const std::string& basic_password, bool has_basic,
-                    const std::string& grant_type, const std::string& account_id);
+  Reply issue_token(const std::optional<BasicCredentials>& basic, const std::string& grant_type,
+                    const std::string& account_id);
   /// Checks a bearer token.
   TokenCheck check_token(const std::string& token);
   /// Expires every issued token.
   void revoke_tokens();
 
   // --- Users ---------------------------------------------------------------
+  /// `POST /users`: validates, enforces unique email and the licence count, creates.
   Reply create_user(const Json& body);
+  /// `GET /users/{id or email}`.
   Reply get_user(const std::string& id_or_email);
+  /// `GET /users`: users of one `status`, paged by `page_size` and `next_page_token` (or `page_number`).
   Reply list_users(const std::string& status, const std::string& page_size, const std::string& next_page_token,
                    const std::string& page_number);
+  /// `PATCH /users/{id}`: type (licence) and names; 204.
   Reply update_user(const std::string& id_or_email, const Json& body);
+  /// `DELETE /users/{id}` with the user's meetings; 204.
   Reply delete_user(const std::string& id_or_email);
+  /// `GET /users/{id}/token?type=zak`: a fresh ZAK.
   Reply user_token(const std::string& id_or_email, const std::string& type);
   /// Control: a pending user confirms the invitation.
   Reply activate_user(const std::string& id_or_email);
 
   // --- Meetings ------------------------------------------------------------
+  /// `POST /users/{id}/meetings`: validates, applies the daily quota, creates; 201.
   Reply create_meeting(const std::string& user, const Json& body);
   /// `GET /users/{id}/meetings`: the host's meetings, paged (`type` scheduled|live|upcoming, default all).
   Reply list_meetings(const std::string& user, const std::string& type, const std::string& page_size,
                       const std::string& next_page_token);
+  /// `GET /meetings/{id}`.
   Reply get_meeting(const std::string& meeting_id);
+  /// `PATCH /meetings/{id}`: counts against the host's daily quota; 204.
   Reply update_meeting(const std::string& meeting_id, const Json& body);
+  /// `DELETE /meetings/{id}`: refused while started; 204.
   Reply delete_meeting(const std::string& meeting_id);
-  /// Participants of an ended instance named by uuid or meeting id; `report` picks
-  /// the `/report/meetings` shape, else `/past_meetings`.
+  /// Participants of an ended instance named by uuid or meeting id, in the `shape` of
+  /// `/past_meetings` or `/report/meetings`.
   Reply participants(const std::string& id_or_uuid, const std::string& page_size, const std::string& next_page_token,
-                     bool report);
+                     ParticipantsShape shape);
 
   // --- Meeting life (control) ---------------------------------------------
   /// Starts the meeting at `at` (default now) and sends meeting.started.
   Reply start_meeting(std::int64_t meeting_id, std::optional<Seconds> at);
-  /// Ends the meeting at `at`; closes open participants (participant_left) when
-  /// `close_open`, then sends meeting.ended.
-  Reply end_meeting(std::int64_t meeting_id, std::optional<Seconds> at, bool close_open = true);
+  /// Ends the meeting at `at`; with `open` = close, participants still in get
+  /// participant_left at `at`; then sends meeting.ended.
+  Reply end_meeting(std::int64_t meeting_id, std::optional<Seconds> at, OpenParticipants open);
   /// A participant joins; answers `{participant_uuid, user_id}`.
   Reply join(std::int64_t meeting_id, const Json& body);
   /// A participant leaves.

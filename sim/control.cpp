@@ -99,6 +99,9 @@ void install_common_handlers(httplib::Server& server, Sim& sim)
       res.set_header("Content-Type", k_json_type);
     }
     RequestContext& ctx = request_context();
+    if (ctx.fault == "drop_after") {
+      drop_connection(req, sim.options.port);
+    }
     RequestLogEntry e;
     e.time = now_iso_ms();
     e.method = req.method;
@@ -107,7 +110,7 @@ void install_common_handlers(httplib::Server& server, Sim& sim)
     if (req.path == "/oauth/token") {
       e.query.clear(); // form bodies land in params too; nothing of them is logged
     }
-    e.status = ctx.fault == "drop" ? 0 : res.status;
+    e.status = ctx.fault == "drop" || ctx.fault == "drop_after" ? 0 : res.status;
     e.fault = ctx.fault;
     e.ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - ctx.started).count();

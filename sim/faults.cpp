@@ -13,12 +13,15 @@ FaultDecision Faults::decide()
   double drop = u(m_rng);
   double r = u(m_rng);
   double which = u(m_rng);
+  double after = u(m_rng);
   if (drop < m_config.drop_rate) {
     d.kind = FaultDecision::Kind::drop;
   } else if (r < m_config.rate_429) {
     d.kind = FaultDecision::Kind::too_many;
   } else if (r < m_config.rate_429 + m_config.rate_5xx) {
     d.kind = which < 0.5 ? FaultDecision::Kind::server_error : FaultDecision::Kind::unavailable;
+  } else if (after < m_config.drop_after_rate) {
+    d.kind = FaultDecision::Kind::drop_after;
   }
   return d;
 }
@@ -56,6 +59,7 @@ OJson Faults::to_json()
   j["rate_5xx"] = m_config.rate_5xx;
   j["latency_ms"] = m_config.latency_ms;
   j["drop_rate"] = m_config.drop_rate;
+  j["drop_after_rate"] = m_config.drop_after_rate;
   j["retry_after"] = m_config.retry_after;
   j["enforce_qps"] = m_config.enforce_qps;
   return j;
@@ -68,12 +72,15 @@ std::string apply_fault_json(FaultConfig& config, const Json& j)
   }
   FaultConfig c = config;
   for (const auto& [key, v] : j.items()) {
-    if (key == "rate_429" || key == "rate_5xx" || key == "drop_rate") {
+    if (key == "rate_429" || key == "rate_5xx" || key == "drop_rate" || key == "drop_after_rate") {
       if (!v.is_number() || v.get<double>() < 0.0 || v.get<double>() > 1.0) {
         return key + " must be a number from 0 to 1";
       }
       double x = v.get<double>();
-      (key == "rate_429" ? c.rate_429 : key == "rate_5xx" ? c.rate_5xx : c.drop_rate) = x;
+      (key == "rate_429"    ? c.rate_429
+       : key == "rate_5xx"  ? c.rate_5xx
+       : key == "drop_rate" ? c.drop_rate
+                            : c.drop_after_rate) = x;
     } else if (key == "latency_ms") {
       if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 600000) {
         return "latency_ms must be an integer from 0 to 600000";

@@ -1,6 +1,7 @@
 #pragma once
 // Fault injection for `/v2` requests: a seeded random choice per request of
-// "answer normally", 429, 500/503 or drop the connection, plus added latency.
+// "answer normally", 429, 500/503, drop the connection before or after the
+// request takes effect, plus added latency.
 
 #include "common.hpp"
 #include "options.hpp"
@@ -11,7 +12,7 @@ namespace zs {
 
 /// What to do with one request.
 struct FaultDecision {
-  enum class Kind { none, too_many, server_error, unavailable, drop };
+  enum class Kind { none, too_many, server_error, unavailable, drop, drop_after };
   Kind kind = Kind::none;
   int latency_ms = 0;
 };
@@ -29,7 +30,7 @@ public:
   /// The current settings as JSON.
   OJson to_json();
   /// Applies the keys present in `j` (`rate_429`, `rate_5xx`, `latency_ms`,
-  /// `drop_rate`, `retry_after`, `enforce_qps`); returns an error message or "" on success.
+  /// `drop_rate`, `drop_after_rate`, `retry_after`, `enforce_qps`); returns an error message or "" on success.
   std::string apply(const Json& j);
   /// Whether the per-second limits are enforced.
   bool enforce_qps();

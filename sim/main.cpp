@@ -61,7 +61,8 @@ int main(int argc, char** argv)
   /v2/past_meetings/{uuid}/participants, /v2/report/meetings/{id}/participants.
 Control routes (JSON):
   GET  /sim/state | /sim/requests?since=&limit=&prefix= | /sim/faults | /sim/scenario
-  POST /sim/reset | /sim/faults {rate_429,rate_5xx,latency_ms,drop_rate,retry_after,enforce_qps}
+  POST /sim/reset | /sim/faults {rate_429,rate_5xx,latency_ms,drop_rate,
+       drop_after_rate,retry_after,enforce_qps}
   POST /sim/tokens/revoke | /sim/users/{id}/activate
   POST /sim/meetings/{id}/start|end {at?} | join {name,email,customer_key,zoom_user_id?,at?}
        | leave {participant_uuid,at?,reason?}
@@ -96,6 +97,10 @@ Full reference: sim/README.md.)");
       ->check(CLI::Range(0, 600000))
       ->capture_default_str();
   app.add_option("--drop-rate", o.faults.drop_rate, "Share of /v2 connections closed without an answer (0-1)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--drop-after-rate", o.faults.drop_after_rate,
+                 "Share of /v2 requests carried out and then closed without an answer (0-1)")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   app.add_option("--retry-after", o.faults.retry_after, "Retry-After of injected 429s: seconds or a date")

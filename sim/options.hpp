@@ -13,6 +13,7 @@ struct FaultConfig {
   double rate_5xx = 0.0;         ///< share answered 500 or 503
   int latency_ms = 0;            ///< delay added before every answer
   double drop_rate = 0.0;        ///< share of connections closed without an answer
+  double drop_after_rate = 0.0;  ///< share handled (state changes) and then closed without an answer
   std::string retry_after = "1"; ///< `Retry-After` of injected 429s (seconds or a date)
   bool enforce_qps = false;      ///< answer 429 beyond the Pro per-second limit of each rate label
 };

@@ -92,6 +92,12 @@ httplib::Server::HandlerResponse pre_route(Sim& sim, const httplib::Request& req
   case FaultDecision::Kind::none:
     res.set_header("X-RateLimit-Remaining", std::to_string(std::max(0, limit - used - 1)));
     return httplib::Server::HandlerResponse::Unhandled;
+  case FaultDecision::Kind::drop_after:
+    // The route runs (and changes state); the post-routing handler then drops the connection.
+    ctx.fault = "drop_after";
+    sim.state.count_fault("drop_after");
+    res.set_header("X-RateLimit-Remaining", std::to_string(std::max(0, limit - used - 1)));
+    return httplib::Server::HandlerResponse::Unhandled;
   case FaultDecision::Kind::drop:
     ctx.fault = "drop";
     sim.state.count_fault("drop");

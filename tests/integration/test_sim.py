@@ -401,6 +401,18 @@ class FaultsTest(SimTest):
         self.assertGreaterEqual(time.monotonic() - t, 0.29)
         self.assertEqual(self.req("GET", "/sim/faults")[2]["latency_ms"], 300)
 
+    def test_drop_after_acting(self):
+        self.sim("--drop-after-rate", "1")
+        self.login()
+        with self.assertRaises(OSError):
+            self.req("POST", "/v2/users", {"action": "custCreate", "user_info": {"email": "ghost@example.com",
+                                                                                "type": 1}})
+        self.req("POST", "/sim/faults", {"drop_after_rate": 0})
+        status, _, body = self.req("GET", "/v2/users/ghost@example.com")
+        self.assertEqual(status, 200, body)  # the create went through although no answer came
+        log = self.req("GET", "/sim/requests?prefix=/v2")[2]["requests"]
+        self.assertEqual((log[0]["path"], log[0]["status"], log[0]["fault"]), ("/v2/users", 0, "drop_after"))
+
     def test_enforced_per_second_limits(self):
         self.sim("--enforce-rate-limits")
         self.login()

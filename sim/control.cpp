@@ -114,6 +114,10 @@ void install_common_handlers(httplib::Server& server, Sim& sim)
     e.fault = ctx.fault;
     e.ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - ctx.started).count();
+    // Polling /sim (state, pending, status) would crowd the log out; actions stay in it.
+    if (req.method == "GET" && req.path.rfind("/sim/", 0) == 0) {
+      return;
+    }
     if (sim.options.verbose) {
       std::cerr << fmt::format("zoomsim: {} {} {} {}ms{}\n", e.method, e.path, e.status, e.ms,
                                e.fault.empty() ? "" : " fault=" + e.fault);

@@ -291,7 +291,8 @@ class Signatures(JoinWorld):
         # The password is the meeting's, as Zoom (zoomsim) knows it; never a start URL.
         sim = json.loads(http("GET", self.sim_url + "/sim/state")[2])
         meeting = [m for m in sim["meetings"] if str(m["id"]) == self.mn1][0]
-        self.assertEqual(data["password"], meeting.get("password", ""))
+        self.assertTrue(data["password"])
+        self.assertEqual(data["password"], meeting["password"])
         self.assertNotIn(b"start_url", raw)
         self.assertNotIn(b"zak=", raw)
         # ZAK asked of Zoom for the instructor's Zoom user.

@@ -25,7 +25,7 @@ export function formatNumber(n: number, lang: Lang, maxFractionDigits = 1): stri
   return new Intl.NumberFormat(locale(lang), { maximumFractionDigits: maxFractionDigits }).format(n);
 }
 
-/** 3725 -> "1:02:05" (h:mm:ss) or "2:05" (m:ss). */
+/** 3725 -> "1:02:05", 600 -> "0:10:00" (h:mm:ss, so minutes are never mistaken for hours). */
 export function formatDuration(seconds: number, lang: Lang): string {
   const s = Math.max(0, Math.round(seconds));
   const h = Math.floor(s / 3600);
@@ -33,12 +33,16 @@ export function formatDuration(seconds: number, lang: Lang): string {
   const sec = s % 60;
   const nf = new Intl.NumberFormat(locale(lang), { minimumIntegerDigits: 2, useGrouping: false });
   const nf1 = new Intl.NumberFormat(locale(lang), { useGrouping: false });
-  return h > 0 ? `${nf1.format(h)}:${nf.format(m)}:${nf.format(sec)}` : `${nf1.format(m)}:${nf.format(sec)}`;
+  return `${nf1.format(h)}:${nf.format(m)}:${nf.format(sec)}`;
 }
 
-/** A countdown like "12:04" or "1:12:04" for the time until something opens. */
+/** A countdown like "12:04" (m:ss) or "1:12:04" for the time until something opens. */
 export function formatCountdown(ms: number, lang: Lang): string {
-  return formatDuration(Math.ceil(ms / 1000), lang);
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  if (s >= 3600) return formatDuration(s, lang);
+  const nf = new Intl.NumberFormat(locale(lang), { minimumIntegerDigits: 2, useGrouping: false });
+  const nf1 = new Intl.NumberFormat(locale(lang), { useGrouping: false });
+  return `${nf1.format(Math.floor(s / 60))}:${nf.format(s % 60)}`;
 }
 
 /** 87.5 -> "87.5%" / "٨٧٫٥٪". */

@@ -56,7 +56,10 @@ Json parse_body(const httplib::Request& req)
   return Json::parse(req.body, nullptr, false);
 }
 
-void drop_connection(const httplib::Request& req, int listen_port)
+namespace {
+
+// Calls `fn(fd, peer_port)` for every connected socket of this process whose local port is `listen_port`.
+template <typename Fn> void for_each_connection(int listen_port, Fn fn)
 {
   std::unique_ptr<DIR, DirCloser> dir(opendir("/proc/self/fd"));
   if (!dir) {
@@ -73,19 +76,41 @@ void drop_connection(const httplib::Request& req, int listen_port)
     if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
       continue;
     }
-    sockaddr_storage peer{};
-    socklen_t len = sizeof peer;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0 || port_of(peer) != req.remote_port) {
-      continue;
-    }
     sockaddr_storage local{};
-    len = sizeof local;
+    socklen_t len = sizeof local;
     if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0 || port_of(local) != listen_port) {
       continue;
     }
-    shutdown(fd, SHUT_RDWR);
-    return;
+    sockaddr_storage peer{};
+    len = sizeof peer;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) {
+      continue; // the listening socket itself
+    }
+    if (fn(fd, port_of(peer))) {
+      return;
+    }
   }
+}
+
+} // namespace
+
+void drop_connection(const httplib::Request& req, int listen_port)
+{
+  for_each_connection(listen_port, [&req](int fd, int peer_port) {
+    if (peer_port != req.remote_port) {
+      return false;
+    }
+    shutdown(fd, SHUT_RDWR);
+    return true;
+  });
+}
+
+void close_connections(int listen_port)
+{
+  for_each_connection(listen_port, [](int fd, int) {
+    shutdown(fd, SHUT_RDWR);
+    return false;
+  });
 }
 
 } // namespace zs

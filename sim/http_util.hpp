@@ -32,6 +32,10 @@ Json parse_body(const httplib::Request& req);
 /// whose peer is `req.remote_port` and whose local port is `listen_port`).
 void drop_connection(const httplib::Request& req, int listen_port);
 
+/// Shuts down every accepted connection on `listen_port` (at exit, so idle
+/// keep-alive connections do not hold the server's threads for seconds).
+void close_connections(int listen_port);
+
 /// Zoom's JSON content type.
 inline constexpr const char* k_json_type = "application/json;charset=UTF-8";
 

@@ -200,11 +200,13 @@ Full reference: sim/README.md.)");
   }
   sim.sender.start();
   std::atomic<bool> stopping{false};
-  std::thread signal_thread([&server, &stopping, signals] {
+  const int port = o.port;
+  std::thread signal_thread([&server, &stopping, signals, port] {
     int sig = 0;
     sigwait(&signals, &sig);
     stopping = true;
     server.stop();
+    zs::close_connections(port);
   });
   std::cerr << fmt::format("zoomsim: listening on {} (account {}, {} licences, speed {}, seed {}, webhooks to {})\n",
                            o.base_url(), o.account_id, o.licenses, o.speed, o.seed,

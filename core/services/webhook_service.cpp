@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 namespace zc::webhook_service {
@@ -439,8 +440,22 @@ std::string_view to_string(Outcome o)
   return "error";
 }
 
-IngestResult ingest(db::Database& db, std::string_view raw_body, const webhook::Headers& headers,
-                    const IngestConfig& config)
+namespace {
+
+// A verified delivery ready to be stored: what `ingest` knows before it opens the transaction.
+struct Prepared {
+  std::string_view raw_body;
+  std::string event;
+  Expected<Event> parsed;
+  std::string key;
+  std::string meeting_id;
+  std::int64_t event_ts = 0;
+};
+
+// Verifies and parses one delivery; answers rejections and url_validation at once (`done`),
+// otherwise fills `prepared` for `store_and_apply`.
+std::optional<IngestResult> prepare(std::string_view raw_body, const webhook::Headers& headers,
+                                    const IngestConfig& config, std::optional<Prepared>& prepared)
 {
   auto v = webhook::verify(raw_body, headers, config);
   if (!v.ok()) {
@@ -475,53 +490,45 @@ IngestResult ingest(db::Database& db, std::string_view raw_body, const webhook::
   if (const auto ts = v.body.find("event_ts"); ts != v.body.end() && ts->is_number_integer()) {
     event_ts = ts->get<std::int64_t>();
   }
+  prepared.emplace(Prepared{raw_body, v.event, std::move(parsed), key, std::move(meeting_id), event_ts});
+  return std::nullopt;
+}
 
+// Stores `p` in webhook_events and applies it when new (or stored as failed before), inside the
+// caller's transaction; throws on a database error. The answer is final only after the commit.
+IngestResult store_and_apply(db::Database& db, const Prepared& p)
+{
   IngestResult out;
-  out.event = v.event;
-  try {
-    db::WriteTransaction tx(db);
-    SQLite::Statement ins(db.sql(), "INSERT INTO webhook_events (dedupe_key, event, event_ts, meeting_id, body)"
-                                    " VALUES (?, ?, ?, ?, ?)"
-                                    " ON CONFLICT (dedupe_key) DO UPDATE SET deliveries = deliveries + 1"
-                                    " RETURNING id, deliveries, status");
-    ins.bind(1, key);
-    ins.bind(2, v.event);
-    if (event_ts != 0) {
-      ins.bind(3, event_ts);
-    } else {
-      ins.bind(3);
-    }
-    bind_text_or_null(ins, 4, meeting_id);
-    ins.bind(5, std::string(raw_body));
-    if (!ins.executeStep()) {
-      throw SQLite::Exception("INSERT ... RETURNING gave no row");
-    }
-    const std::int64_t id = ins.getColumn(0).getInt64();
-    const std::int64_t deliveries = ins.getColumn(1).getInt64();
-    const std::string prior = ins.getColumn(2).getString();
-    ins.reset();
-    out.event_id = id;
-    // A redelivery of an event that failed before gets another chance; applied ones are not touched.
-    if (deliveries == 1 || prior == "failed" || prior == "pending") {
-      const auto r = apply_and_record(db, id, parsed);
-      out.outcome = r.status == "applied"   ? Outcome::applied
-                    : r.status == "ignored" ? Outcome::ignored
-                                            : Outcome::failed;
-      out.message = r.error;
-    } else {
-      out.outcome = Outcome::duplicate;
-      out.message = fmt::format("duplicate of event {} (delivery {})", id, deliveries);
-    }
-    tx.commit();
-  } catch (const std::exception& ex) {
-    log::error("webhook", "storing event {} failed: {}", v.event, ex.what());
-    IngestResult err;
-    err.event = v.event;
-    err.outcome = Outcome::error;
-    err.http_status = 500;
-    err.message = "database error";
-    err.body = nlohmann::json{{"error", "database_error"}, {"message", "the event could not be stored; retry"}};
-    return err;
+  out.event = p.event;
+  SQLite::Statement ins(db.sql(), "INSERT INTO webhook_events (dedupe_key, event, event_ts, meeting_id, body)"
+                                  " VALUES (?, ?, ?, ?, ?)"
+                                  " ON CONFLICT (dedupe_key) DO UPDATE SET deliveries = deliveries + 1"
+                                  " RETURNING id, deliveries, status");
+  ins.bind(1, p.key);
+  ins.bind(2, p.event);
+  if (p.event_ts != 0) {
+    ins.bind(3, p.event_ts);
+  } else {
+    ins.bind(3);
+  }
+  bind_text_or_null(ins, 4, p.meeting_id);
+  ins.bind(5, std::string(p.raw_body));
+  if (!ins.executeStep()) {
+    throw SQLite::Exception("INSERT ... RETURNING gave no row");
+  }
+  const std::int64_t id = ins.getColumn(0).getInt64();
+  const std::int64_t deliveries = ins.getColumn(1).getInt64();
+  const std::string prior = ins.getColumn(2).getString();
+  ins.reset();
+  out.event_id = id;
+  // A redelivery of an event that failed before gets another chance; applied ones are not touched.
+  if (deliveries == 1 || prior == "failed" || prior == "pending") {
+    const auto r = apply_and_record(db, id, p.parsed);
+    out.outcome = r.status == "applied" ? Outcome::applied : r.status == "ignored" ? Outcome::ignored : Outcome::failed;
+    out.message = r.error;
+  } else {
+    out.outcome = Outcome::duplicate;
+    out.message = fmt::format("duplicate of event {} (delivery {})", id, deliveries);
   }
   out.http_status = 200;
   out.body = nlohmann::json{{"status", std::string(to_string(out.outcome))}, {"event_id", *out.event_id}};
@@ -529,6 +536,82 @@ IngestResult ingest(db::Database& db, std::string_view raw_body, const webhook::
     out.body["message"] = out.message;
   }
   return out;
+}
+
+IngestResult database_error(const std::string& event, const char* what)
+{
+  log::error("webhook", "storing event {} failed: {}", event, what);
+  IngestResult err;
+  err.event = event;
+  err.outcome = Outcome::error;
+  err.http_status = 500;
+  err.message = "database error";
+  err.body = nlohmann::json{{"error", "database_error"}, {"message", "the event could not be stored; retry"}};
+  return err;
+}
+
+} // namespace
+
+IngestResult ingest(db::Database& db, std::string_view raw_body, const webhook::Headers& headers,
+                    const IngestConfig& config)
+{
+  std::optional<Prepared> p;
+  if (auto done = prepare(raw_body, headers, config, p)) {
+    return std::move(*done);
+  }
+  try {
+    db::WriteTransaction tx(db);
+    auto out = store_and_apply(db, *p);
+    tx.commit();
+    return out;
+  } catch (const std::exception& ex) {
+    return database_error(p->event, ex.what());
+  }
+}
+
+std::vector<IngestResult> ingest_batch(db::Database& db, std::span<const Delivery> deliveries,
+                                       const IngestConfig& config)
+{
+  std::vector<IngestResult> results(deliveries.size());
+  std::vector<std::optional<Prepared>> prepared(deliveries.size());
+  bool any = false;
+  for (std::size_t i = 0; i < deliveries.size(); ++i) {
+    if (auto done = prepare(deliveries[i].raw_body, *deliveries[i].headers, config, prepared[i])) {
+      results[i] = std::move(*done);
+    } else {
+      any = true;
+    }
+  }
+  if (!any) {
+    return results;
+  }
+  try {
+    db::WriteTransaction tx(db);
+    for (std::size_t i = 0; i < deliveries.size(); ++i) {
+      if (!prepared[i]) {
+        continue;
+      }
+      // Each event under its own savepoint: a database error on one leaves the others to commit.
+      db.sql().exec("SAVEPOINT zc_batch_event");
+      try {
+        results[i] = store_and_apply(db, *prepared[i]);
+        db.sql().exec("RELEASE zc_batch_event");
+      } catch (const SQLite::Exception& ex) {
+        db.sql().exec("ROLLBACK TO zc_batch_event");
+        db.sql().exec("RELEASE zc_batch_event");
+        results[i] = database_error(prepared[i]->event, ex.what());
+      }
+    }
+    tx.commit();
+  } catch (const std::exception& ex) {
+    // Nothing of the batch was committed: every stored answer becomes an error Zoom retries.
+    for (std::size_t i = 0; i < deliveries.size(); ++i) {
+      if (prepared[i]) {
+        results[i] = database_error(prepared[i]->event, ex.what());
+      }
+    }
+  }
+  return results;
 }
 
 nlohmann::json to_json(const EventRecord& r)

@@ -42,6 +42,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +82,19 @@ struct IngestResult {
 /// new (or stored as failed before), all in one transaction.
 IngestResult ingest(db::Database& db, std::string_view raw_body, const webhook::Headers& headers,
                     const IngestConfig& config);
+
+/// One delivery for `ingest_batch`: its raw body and headers (not owned).
+struct Delivery {
+  std::string_view raw_body;
+  const webhook::Headers* headers = nullptr;
+};
+
+/// `ingest` for several deliveries at once with one commit (one fsync) for all
+/// of them (group commit); each event is stored and applied under its own
+/// savepoint, so a database error on one does not undo the others. Results
+/// are in the order of `deliveries` and, like `ingest`'s, final only once this returns.
+std::vector<IngestResult> ingest_batch(db::Database& db, std::span<const Delivery> deliveries,
+                                       const IngestConfig& config);
 
 /// One stored event, as `list_events` and the replay functions report it.
 struct EventRecord {

@@ -41,7 +41,7 @@ step "database"
 "$zoomctl" db migrate
 
 if [[ -x "$bin/sim/zoomsim" ]]; then
-  "$bin/sim/zoomsim" --listen "127.0.0.1:$sim_port" --account-id "$ZOOM_ACCOUNT_ID" --client-id "$ZOOM_CLIENT_ID" \
+  "$bin/sim/zoomsim" --listen "127.0.0.1:$sim_port" --licenses 1 --account-id "$ZOOM_ACCOUNT_ID" --client-id "$ZOOM_CLIENT_ID" \
     --client-secret "$ZOOM_CLIENT_SECRET" --webhook-secret "$ZOOM_WEBHOOK_SECRET_TOKEN" \
     --webhook-url "http://127.0.0.1:$daemon_port/api/webhooks/zoom" >"$work/zoomsim.log" 2>&1 &
   pids+=($!)
@@ -49,7 +49,8 @@ fi
 "$bin/zoomctld" --listen "127.0.0.1:$daemon_port" >"$work/zoomctld.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
-  curl -fsS "http://127.0.0.1:$daemon_port/healthz" >/dev/null 2>&1 && break
+  curl -fsS "http://127.0.0.1:$daemon_port/healthz" >/dev/null 2>&1 &&
+    curl -fsS "http://127.0.0.1:$sim_port/sim/state" >/dev/null 2>&1 && break
   sleep 0.1
 done
 step "daemon health"

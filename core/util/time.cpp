@@ -122,7 +122,7 @@ std::string format_iso8601(Seconds t)
   const auto day = std::chrono::floor<std::chrono::days>(t);
   const std::chrono::year_month_day ymd{day};
   const std::chrono::hh_mm_ss hms{t - day};
-  std::array<char, 32> buf{};
+  std::array<char, 96> buf{}; // room for any value the compiler can imagine, not only real dates
   std::snprintf(buf.data(), buf.size(),
                 "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", // NOLINT(cppcoreguidelines-pro-type-vararg)
                 static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),

@@ -44,7 +44,7 @@ void send_failure(httplib::Response& res, const Error& err)
 {
   nlohmann::json j = {{"error", err.message}};
   int status = http_status_for(err.kind);
-  if (err.kind == ErrorKind::zoom) {
+  if (err.kind == ErrorKind::zoom || err.http_status != 0) { // Zoom's answer, whatever its kind
     status = 502;
     if (zoom::is_daily_limit(err)) {
       status = 429;

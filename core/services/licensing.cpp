@@ -206,6 +206,16 @@ Expected<std::vector<LicenseFinding>> audit_licenses(db::Database& db, zoom::Zoo
     if (auto it = zoom_users->find(lower(u.email)); it != zoom_users->end()) {
       zu = &it->second;
     }
+    if (u.zoom_user_id && zu != nullptr && zu->id.empty() && !by_id.contains(*u.zoom_user_id)) {
+      // Listings leave out the id of pending users: ask for this one.
+      if (auto one = zoom.get_user(u.email)) {
+        auto& slot = (*zoom_users)[lower(u.email)];
+        slot.id = one->id;
+        if (!one->id.empty()) {
+          by_id.emplace(one->id, &slot);
+        }
+      }
+    }
     if (u.zoom_user_id) {
       const auto by = by_id.find(*u.zoom_user_id);
       if (by == by_id.end() && zu == nullptr) {

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 namespace zc::services {
 
@@ -189,7 +190,10 @@ Expected<Seconds> check_start(std::string_view text, std::string_view tz, std::s
 
 Expected<std::string> check_topic(std::string_view text, std::string_view field)
 {
-  auto t = trim(text);
+  std::string flat(text);
+  std::replace_if(
+      flat.begin(), flat.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+  auto t = trim(flat);
   if (t.empty()) {
     return make_error(ErrorKind::invalid_input, fmt::format("{} must not be empty", field));
   }
@@ -234,6 +238,30 @@ void delete_row(db::Database& db, std::int64_t id)
   } catch (const SQLite::Exception& e) {
     log::warn(k_log, "cannot remove the reserved session {}: {}", id, e.what());
   }
+}
+
+// How long a reservation belongs to the request that made it: a retry waits that
+// long for it to finish before taking it over (longer than the client's retry budget).
+constexpr std::chrono::seconds k_lease{120};
+
+// Takes over the unfinished session `id` for repair: atomically marks it as being
+// worked on now. With `Lease::respect` it fails while another request's lease runs.
+enum class Lease { respect, ignore };
+bool claim(db::Database& db, std::int64_t id, Lease lease)
+{
+  db::WriteTransaction tx(db);
+  SQLite::Statement q(db.sql(), lease == Lease::respect
+                                    ? "UPDATE sessions SET updated_at = ? WHERE id = ? AND needs_repair IS NOT NULL "
+                                      "AND updated_at <= ?"
+                                    : "UPDATE sessions SET updated_at = ? WHERE id = ? AND needs_repair IS NOT NULL");
+  q.bind(1, format_iso8601(now()));
+  q.bind(2, id);
+  if (lease == Lease::respect) {
+    q.bind(3, format_iso8601(now() - k_lease));
+  }
+  const bool won = q.exec() == 1;
+  tx.commit();
+  return won;
 }
 
 // A failure after which the request may have reached Zoom (the client did not resend it).
@@ -308,6 +336,8 @@ Expected<Session> create_meeting_for(db::Database& db, zoom::ZoomClient& zoom, c
                                   s.id, why, m->id, del.error().message, s.id, m->id));
   }
 }
+
+Expected<Session> repair_claimed(db::Database& db, zoom::ZoomClient& zoom, std::int64_t id, std::string_view actor);
 
 Expected<User> user_by_id(db::Database& db, std::int64_t id)
 {
@@ -459,16 +489,28 @@ Expected<ScheduleResult> schedule(db::Database& db, zoom::ZoomClient& zoom, cons
 Expected<ScheduleResult> schedule_valid(db::Database& db, zoom::ZoomClient& zoom, const ValidRequest& v,
                                         std::string_view actor)
 {
-  auto existing = v.existing ? v.existing : session_by_key(db, v.request_key);
-  if (existing) {
+  // A retry of a request that has a session: return it, wait for the request that is
+  // creating it, or finish it when that request is gone (its lease ran out).
+  const auto waited_since = std::chrono::steady_clock::now();
+  for (auto existing = v.existing ? v.existing : session_by_key(db, v.request_key); existing;
+       existing = session_by_key(db, v.request_key)) {
     if (!existing->needs_repair) {
       return ScheduleResult{*existing, ScheduleOutcome::exists};
     }
-    auto fixed = repair(db, zoom, existing->id, actor);
-    if (!fixed) {
-      return fixed.error();
+    if (claim(db, existing->id, Lease::respect)) {
+      auto fixed = repair_claimed(db, zoom, existing->id, actor);
+      if (!fixed) {
+        return fixed.error();
+      }
+      return ScheduleResult{*fixed, ScheduleOutcome::repaired};
     }
-    return ScheduleResult{*fixed, ScheduleOutcome::repaired};
+    if (std::chrono::steady_clock::now() - waited_since > k_lease + std::chrono::seconds(10)) {
+      return make_error(ErrorKind::conflict,
+                        fmt::format("session {} is still being created by another request; run 'zoomctl session "
+                                    "repair {}' if that request has died",
+                                    existing->id, existing->id));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   auto instructor = ensure_provisioned(db, zoom, v.instructor, actor);
   if (!instructor) {
@@ -494,9 +536,11 @@ Expected<ScheduleResult> schedule_valid(db::Database& db, zoom::ZoomClient& zoom
     reserved = value_or_throw(get_session(db, id));
   } catch (const SQLite::Exception& e) {
     if (std::string_view(e.what()).find("UNIQUE") != std::string_view::npos) {
-      // Another process reserved the same key first.
-      if (auto again = session_by_key(db, v.request_key)) {
-        return ScheduleResult{*again, ScheduleOutcome::exists};
+      // Another process reserved the same key first: wait for it as a retry would.
+      if (session_by_key(db, v.request_key)) {
+        ValidRequest again = v;
+        again.existing.reset();
+        return schedule_valid(db, zoom, again, actor);
       }
     }
     return make_error(ErrorKind::database, fmt::format("cannot reserve the session: {}", e.what()));
@@ -658,6 +702,22 @@ Expected<Session> repair(db::Database& db, zoom::ZoomClient& zoom, std::int64_t 
   if (!s->needs_repair) {
     return *s;
   }
+  // The operator asked for it: take the session over even while a lease runs.
+  claim(db, id, Lease::ignore);
+  return repair_claimed(db, zoom, id, actor);
+}
+
+namespace {
+
+Expected<Session> repair_claimed(db::Database& db, zoom::ZoomClient& zoom, std::int64_t id, std::string_view actor)
+{
+  auto s = get_session(db, id);
+  if (!s) {
+    return s.error();
+  }
+  if (!s->needs_repair) {
+    return *s;
+  }
   if (s->status == "CANCELLED") {
     db::WriteTransaction tx(db);
     SQLite::Statement q(db.sql(), "UPDATE sessions SET needs_repair = NULL WHERE id = ?");
@@ -696,6 +756,8 @@ Expected<Session> repair(db::Database& db, zoom::ZoomClient& zoom, std::int64_t 
   tx.commit();
   return get_session(db, id);
 }
+
+} // namespace
 
 std::vector<std::int64_t> sessions_needing_repair(db::Database& db)
 {

@@ -45,7 +45,7 @@ export function Join({ me }: PageProps) {
             <span className="muted">{formatDateTime(session.start_time, lang)}</span>
           </>
         ) : null}
-        {role === 1 ? <span className="muted">{t('joinAsHost')}</span> : null}
+        {role === 1 && me.role === 'instructor' ? <span className="muted">{t('joinAsHost')}</span> : null}
       </div>
       {/* Joining starts with the page; the session details above are only for show. */}
       <ZoomMeetingEmbed role={role} fetchJoin={fetchJoin} startedAt={startedAt} />

@@ -220,7 +220,8 @@ void serve_asset(const fs::path& root, const std::string& rel, httplib::Response
   security_headers(res);
   res.set_header("Cache-Control", immutable_asset(rel) ? k_long_cache : "no-cache");
   res.status = 200;
-  res.set_content(std::move(body), content_type(path));
+  res.set_header("Content-Type", content_type(path));
+  res.body = std::move(body); // no copy of large files (the SDK's WebAssembly)
 }
 
 // Answers 401 (or 503 when links are switched off) and returns nothing unless the request

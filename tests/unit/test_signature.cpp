@@ -1,4 +1,5 @@
 #include "core/crypto.hpp"
+#include "core/services/join_service.hpp"
 #include "core/signature.hpp"
 
 #include <doctest/doctest.h>
@@ -113,4 +114,33 @@ TEST_CASE("signature::parse_role")
   CHECK(sig::parse_role("host") == sig::SdkRole::host);
   CHECK_FALSE(sig::parse_role("2"));
   CHECK_FALSE(sig::parse_role(""));
+}
+
+TEST_CASE("services::parse_signature_request coerces strings and lists every problem")
+{
+  using zc::services::parse_signature_request;
+  auto ok = parse_signature_request(
+      nlohmann::json::parse(R"({"meetingNumber": "857 4606 5432", "role": "1", "expirationSeconds": "1800"})"));
+  CHECK(ok.errors.empty());
+  CHECK(ok.request.meeting_number == "85746065432");
+  CHECK(ok.request.role == sig::SdkRole::host);
+  CHECK(ok.request.ttl == 1800s);
+  auto by_session = parse_signature_request(nlohmann::json::parse(R"({"sessionId": 12, "role": 0})"));
+  CHECK(by_session.errors.empty());
+  CHECK(by_session.request.session_id == 12);
+  CHECK_FALSE(by_session.request.meeting_number);
+  CHECK(by_session.request.ttl == sig::k_default_ttl);
+
+  auto bad = parse_signature_request(
+      nlohmann::json::parse(R"({"meetingNumber": "abc", "sessionId": "x", "role": 2, "expirationSeconds": 60})"));
+  std::vector<std::string> props;
+  for (const auto& e : bad.errors) {
+    props.push_back(e.property);
+    CHECK_FALSE(e.reason.empty());
+  }
+  CHECK(props == std::vector<std::string>{"meetingNumber", "sessionId", "role", "expirationSeconds"});
+  auto empty = parse_signature_request(nlohmann::json::object());
+  CHECK(empty.errors.size() == 2);
+  const auto j = zc::services::to_json(bad.errors);
+  CHECK(j["errors"][0]["property"] == "meetingNumber");
 }

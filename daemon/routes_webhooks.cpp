@@ -50,7 +50,7 @@ std::string label_value(const std::string& s, const char* fallback)
 class Batcher
 {
 public:
-  Batcher(const App& app, webhook_service::IngestConfig config) : m_app(app), m_config(std::move(config)) {}
+  Batcher(App& app, webhook_service::IngestConfig config) : m_app(app), m_config(std::move(config)) {}
   Batcher(const Batcher&) = delete;
   Batcher& operator=(const Batcher&) = delete;
   Batcher(Batcher&&) = delete;
@@ -125,6 +125,8 @@ private:
         err.body = nlohmann::json{{"error", "database_error"}, {"message", "the event could not be stored; retry"}};
         results.assign(batch.size(), err);
       }
+      // Events per commit = zoomctld_webhook_events_total / zoomctld_webhook_batches_total.
+      m_app.counters.add("zoomctld_webhook_batches_total", "");
       {
         const std::lock_guard lock(m_mutex);
         for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -135,7 +137,7 @@ private:
     }
   }
 
-  const App& m_app;
+  App& m_app;
   webhook_service::IngestConfig m_config;
   std::mutex m_mutex;
   std::condition_variable m_work;

@@ -61,6 +61,8 @@ test('real SDK: assets from our origin only, init + Arabic + join attempted, Zoo
     const ms = Math.round(r.timing().responseEnd);
     if (ms > 1000) slow.push(`${ms} ms ${r.url().replace(url, '')}`);
   });
+  const consoleLines = [];
+  page.on('console', (m) => consoleLines.push(m.text()));
   const violations = [];
   page.on('console', (m) => /Content Security Policy|Cross-Origin|COEP|blocked by CORB/i.test(m.text()) && violations.push(m.text()));
   await page.goto(url + joinPath); // Omar: lang ar
@@ -78,6 +80,10 @@ test('real SDK: assets from our origin only, init + Arabic + join attempted, Zoo
   assert.ok(timing.clickToJoinCallMs > 0);
   assert.ok(timing.sdkReadyMs > 0, 'the SDK loaded and initialised');
   assert.deepEqual(failedLocal, [], 'every SDK asset it asked us for exists');
+  assert.ok(
+    consoleLines.includes('zoomctl: SDK strings ar (toolbar_leave=مغادرة)'),
+    `the real SDK holds our Arabic strings: ${consoleLines.filter((l) => l.startsWith('zoomctl')).join(' | ')}`,
+  );
   const cdn = outside.filter((u) => !/^https:\/\/([a-z0-9-]+\.)?zoom\.us\/(api|wc)\//.test(u));
   assert.deepEqual(cdn, [], 'no asset fetched from outside our origin');
   // The server's Content-Security-Policy must let the SDK reach Zoom (https://zoom.us itself,

@@ -98,6 +98,10 @@ export function ZoomMeetingEmbed({ role, fetchJoin, startedAt }: ZoomMeetingEmbe
       await client.updateLanguageTranslation('en-US', englishDict.current);
     }
     langApplied.current = want;
+    // Read back what the SDK now holds (the browser tests check this line with the real SDK).
+    const now: unknown = await client.getLanguageTranslation('en-US');
+    const leave = typeof now === 'object' && now !== null ? (now as Record<string, unknown>).toolbar_leave : undefined;
+    console.info(`zoomctl: SDK strings ${want} (toolbar_leave=${typeof leave === 'string' ? leave : '?'})`);
   }, []);
 
   useEffect(() => {

@@ -304,6 +304,10 @@ class Signatures(JoinWorld):
         self.assertEqual(self.sig(ins1, meetingNumber=int(self.mn1), role="1", expirationSeconds=1800)[0], 200)
         metrics = http("GET", self.daemon_url + "/metrics")[2].decode()
         self.assertIn('zoomctld_signatures_total{role="1"} 3', metrics)
+        # Neither the access token, the JWT nor the ZAK reaches the daemon's log.
+        log = self.log("zoomctld")
+        for secret in (ins1, data["signature"], data["zak"]):
+            self.assertNotIn(secret, log)
         # The instructor may also join their own session as a participant.
         status, _, data, _ = self.sig(ins1, sessionId=self.s1, role=0)
         self.assertEqual(status, 200, data)

@@ -412,6 +412,29 @@ class Faults(Base):
         self.assertEqual(self.sql("SELECT COUNT(*) FROM sessions"), [(10,)])
 
 
+class FaultedFlow(Base):
+    """The whole flow with 10% 429 and 10% 5xx on every Zoom call."""
+    sim_args = ("--fault-rate-429", "0.1", "--fault-rate-5xx", "0.1", "--seed", "7")
+
+    def test_provision_license_schedule_reschedule_cancel_audit(self):
+        self.add_user("omar@example.com")
+        self.ok("user", "provision", "--all-instructors")
+        self.ok("license", "assign", "ines@example.com")
+        self.ok("license", "assign", "omar@example.com")
+        made = [self.schedule(start=future(2 + i), instructor=("ines@example.com", "omar@example.com")[i % 2])
+                for i in range(10)]
+        self.assertEqual([m["outcome"] for m in made], ["created"] * 10)
+        self.ok("session", "reschedule", str(made[0]["id"]), "--duration", "30")
+        self.ok("session", "cancel", str(made[1]["id"]))
+        self.ok("license", "audit")
+        meetings = self.sim_meetings()
+        self.assertEqual(len(meetings), 9)
+        self.assertEqual(meetings[made[0]["zoom_meeting_id"]]["duration"], 30)
+        c = self.state()["counters"]
+        self.assertGreater(c.get("fault_429", 0) + c.get("fault_500", 0) + c.get("fault_503", 0), 0)
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM sessions WHERE needs_repair IS NOT NULL"), [(0,)])
+
+
 class Scale(Base):
     def test_list_is_fast_on_100000_sessions(self):
         con = sqlite3.connect(self.db)

@@ -521,8 +521,8 @@ Expected<ScheduleResult> schedule_valid(db::Database& db, zoom::ZoomClient& zoom
   try {
     db::WriteTransaction tx(db);
     SQLite::Statement ins(db.sql(), "INSERT INTO sessions (cohort_id, instructor_id, topic, start_time, duration, "
-                                    "timezone, status, request_key, needs_repair) "
-                                    "VALUES (?, ?, ?, ?, ?, ?, 'SCHEDULED', ?, 'create')");
+                                    "timezone, status, request_key, needs_repair, created_at, updated_at) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, 'SCHEDULED', ?, 'create', ?, ?)");
     ins.bind(1, v.cohort.id);
     ins.bind(2, v.instructor.id);
     ins.bind(3, v.topic);
@@ -530,6 +530,8 @@ Expected<ScheduleResult> schedule_valid(db::Database& db, zoom::ZoomClient& zoom
     ins.bind(5, v.duration);
     ins.bind(6, v.timezone);
     ins.bind(7, v.request_key);
+    ins.bind(8, format_iso8601(now())); // the lease starts now (the injectable clock)
+    ins.bind(9, format_iso8601(now()));
     ins.exec();
     const auto id = db.sql().getLastInsertRowid();
     tx.commit();

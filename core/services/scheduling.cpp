@@ -272,11 +272,75 @@ bool may_have_reached_zoom(const Error& e)
 
 // Creates the meeting of the reserved session `s` (needs_repair set, no meeting yet)
 // hosted by `host`, and stores it. On a definite Zoom refusal the reserved row goes.
+// Whether to look for a meeting an earlier attempt created before creating one.
+enum class Lookup { create_only, find_first };
+
+// The agenda marks the meeting as this session's, so that a repair after a create
+// whose answer was lost finds the meeting instead of creating a second one.
+std::string agenda_marker(std::int64_t session_id)
+{
+  return fmt::format("zoomctl session {}", session_id);
+}
+
+// The scheduled meetings of `host` carrying the marker of session `session_id`.
+Expected<std::vector<std::int64_t>> find_marked_meetings(zoom::ZoomClient& zoom, std::string_view host,
+                                                         std::int64_t session_id)
+{
+  const auto marker = agenda_marker(session_id);
+  std::vector<std::int64_t> ids;
+  std::string next;
+  for (int page = 0; page < 100; ++page) {
+    zoom::Query q{{"type", "scheduled"}, {"page_size", "300"}};
+    if (!next.empty()) {
+      q.emplace_back("next_page_token", next);
+    }
+    auto r = zoom.request(zoom::Method::get, "/users/" + zoom::url_encode(host) + "/meetings", q);
+    if (!r) {
+      return r.error();
+    }
+    if (const auto it = r->find("meetings"); it != r->end() && it->is_array()) {
+      for (const auto& m : *it) {
+        if (m.value("agenda", std::string()) == marker && m.contains("id") && m["id"].is_number_integer()) {
+          ids.push_back(m["id"].get<std::int64_t>());
+        }
+      }
+    }
+    next = r->value("next_page_token", std::string());
+    if (next.empty()) {
+      break;
+    }
+  }
+  return ids;
+}
+
 Expected<Session> create_meeting_for(db::Database& db, zoom::ZoomClient& zoom, const Session& s, std::string_view host,
-                                     std::string_view action, std::string_view actor)
+                                     std::string_view action, std::string_view actor, Lookup lookup)
 {
   const auto start = parse_iso8601(s.start_time).value_or(Seconds{});
-  auto m = zoom.create_meeting(host, meeting_spec(s.topic, start, s.duration, s.timezone));
+  auto spec = meeting_spec(s.topic, start, s.duration, s.timezone);
+  spec.agenda = agenda_marker(s.id);
+  Expected<zoom::Meeting> m = make_error(ErrorKind::internal, "no meeting");
+  std::optional<std::int64_t> found;
+  if (lookup == Lookup::find_first) {
+    // An earlier attempt may have created the meeting without us hearing the answer.
+    auto f = find_marked_meetings(zoom, host, s.id);
+    if (!f) {
+      return f.error();
+    }
+    if (!f->empty()) {
+      found = f->front();
+      for (std::size_t i = 1; i < f->size(); ++i) { // a request sent twice made two: keep one
+        if (auto del = zoom.delete_meeting((*f)[i]); !del) {
+          log::warn(k_log, "cannot delete duplicate meeting {} of session {}: {}", (*f)[i], s.id, del.error().message);
+        }
+      }
+    }
+  }
+  if (found) {
+    m = zoom.get_meeting(*found);
+  } else {
+    m = zoom.create_meeting(host, spec);
+  }
   if (!m) {
     Error e = m.error();
     if (may_have_reached_zoom(e)) {
@@ -547,7 +611,8 @@ Expected<ScheduleResult> schedule_valid(db::Database& db, zoom::ZoomClient& zoom
     }
     return make_error(ErrorKind::database, fmt::format("cannot reserve the session: {}", e.what()));
   }
-  auto stored = create_meeting_for(db, zoom, reserved, *instructor->zoom_user_id, "session.schedule", actor);
+  auto stored =
+      create_meeting_for(db, zoom, reserved, *instructor->zoom_user_id, "session.schedule", actor, Lookup::create_only);
   if (!stored) {
     return stored.error();
   }
@@ -737,7 +802,7 @@ Expected<Session> repair_claimed(db::Database& db, zoom::ZoomClient& zoom, std::
     if (!provisioned) {
       return provisioned.error();
     }
-    return create_meeting_for(db, zoom, *s, *provisioned->zoom_user_id, "session.repair", actor);
+    return create_meeting_for(db, zoom, *s, *provisioned->zoom_user_id, "session.repair", actor, Lookup::find_first);
   }
   auto m = zoom.get_meeting(*s->zoom_meeting_id);
   if (!m) {

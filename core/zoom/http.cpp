@@ -279,6 +279,9 @@ HttpResult CurlTransport::send(const HttpRequest& request)
     break;
   case Method::post:
     curl_easy_setopt(h, CURLOPT_POST, 1L);
+    // On a reused connection that dies before answering, libcurl silently sends the
+    // request again; a POST may already have acted (a second meeting), so use a new one.
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     break;
   default:
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, to_string(request.method));

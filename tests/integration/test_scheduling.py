@@ -435,6 +435,35 @@ class FaultedFlow(Base):
         self.assertEqual(self.sql("SELECT COUNT(*) FROM sessions WHERE needs_repair IS NOT NULL"), [(0,)])
 
 
+class LostAnswers(Base):
+    def test_a_create_whose_answer_was_lost_is_found_not_created_twice(self):
+        if "drop_after_rate" not in self.sim_get("/sim/faults"):
+            self.skipTest("this zoomsim has no drop-after fault")
+        self.ok("user", "provision", "ines@example.com")
+        rows = [f"Class A,ines@example.com,{future(2 + i)},30,Lost {i}" for i in range(12)]
+        path = write(os.path.join(self.dir, "lost.csv"), "cohort,instructor,start,duration,topic\n" +
+                     "\n".join(rows) + "\n")
+        self.faults(drop_after_rate=0.4)
+        r = self.zoomctl("--json", "session", "import", path)
+        self.faults(drop_after_rate=0)
+        out = r.json()
+        failed = [x for x in out if x["outcome"] == "failed"]
+        self.assertTrue(failed, "the seed should cut off some answers")
+        self.assertEqual(r.code, 1)
+        for x in failed:
+            self.assertIn("may have reached Zoom", x["reason"])
+        pending = self.sql("SELECT COUNT(*) FROM sessions WHERE needs_repair IS NOT NULL")[0][0]
+        self.assertEqual(pending, len(failed))
+        rep = self.ok("--json", "session", "repair").json()
+        self.assertEqual([x["outcome"] for x in rep], ["repaired"] * len(failed))
+        meetings = self.state()["meetings"]
+        self.assertEqual(len(meetings), 12, "every session has exactly one meeting")
+        stored = {r[0] for r in self.sql("SELECT zoom_meeting_id FROM sessions")}
+        self.assertEqual(stored, {m["id"] for m in meetings})
+        again = self.ok("--json", "session", "import", path).json()
+        self.assertEqual([x["outcome"] for x in again], ["exists"] * 12)
+
+
 class Scale(Base):
     def test_list_is_fast_on_100000_sessions(self):
         con = sqlite3.connect(self.db)

@@ -1,8 +1,8 @@
 """Attendance front ends (US-017, US-018) end to end: `zoomctl attendance
 report | export | override | reconcile` and the daemon's
 GET /api/sessions/{id}/attendance[.csv] and POST /api/sessions/{id}/attendance/{user_id},
-on a meeting driven through zoomsim and delivered to the real zoomctld.
-Sessions rows are inserted as described in test_webhooks.py."""
+on a meeting scheduled with `zoomctl session schedule`, driven through zoomsim
+and delivered to the real zoomctld."""
 import csv
 import io
 import json
@@ -34,8 +34,7 @@ class SmallClass(ClassRoom):
             {"name": "Nadia Never", "email": "nadia@example.com"},
         ]
         self.ids = self.add_people(self.people)
-        self.meeting = self.sim_meeting()
-        self.session = self.insert_session(self.cohort_id, self.ids["instructor@example.com"], self.meeting)
+        self.session, self.meeting = self.schedule_session("instructor@example.com")
         mid = self.meeting["id"]
         self.sim("POST", f"/sim/meetings/{mid}/start", {"at": "2026-12-01T10:00:00Z"}, expect=200)
 
@@ -297,8 +296,7 @@ class Reconcile(ClassRoom):
         ids = self.add_people([{"name": "Ines Instructor", "email": "instructor@example.com", "role": "instructor"},
                                {"name": "Lina Learner", "email": "lina@example.com"},
                                {"name": "Omar Learner", "email": "omar@example.com"}])
-        meeting = self.sim_meeting()
-        session = self.insert_session(self.cohort_id, ids["instructor@example.com"], meeting)
+        session, meeting = self.schedule_session("instructor@example.com")
         mid = meeting["id"]
 
         # Before the meeting ended Zoom has no report: a clear refusal that changes nothing.

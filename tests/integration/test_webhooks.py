@@ -5,10 +5,12 @@ expected durations to the second, whatever the delivery does (duplicates,
 retries, delays, reordering, a daemon killed with SIGKILL mid-burst), and every
 refused delivery changes nothing.
 
-Session rows: `zoomctl session schedule` is not there yet, so each test creates
-the meeting in zoomsim through its REST API (OAuth token, POST /v2/users,
-POST /v2/users/{id}/meetings) and inserts the matching `sessions` row with
-sqlite3 (`ClassRoom.insert_session`). Switch to the command when it exists.
+Sessions are scheduled with `zoomctl session schedule`, which creates the
+meeting in zoomsim (`ClassRoom.schedule_session`). Only the test of an event
+that arrives before its session needs a meeting without a session first: it
+creates the meeting through zoomsim's REST API and later inserts the matching
+`sessions` row with sqlite3 (`ClassRoom.insert_session`), as a session created
+for an existing meeting would be.
 """
 import base64
 import concurrent.futures
@@ -135,6 +137,13 @@ class ClassRoom(Scratch):
             self.ok("cohort", "enroll", cohort, *learners)
         return ids
 
+    def schedule_session(self, instructor_email, topic="Class"):
+        """`zoomctl session schedule` for this test's cohort; returns (session id, {id, uuid} of its meeting)."""
+        r = self.ok("--json", "session", "schedule", "--cohort", str(self.cohort_id), "--instructor",
+                    instructor_email, "--start", "2026-12-01T10:00:00Z", "--duration", "60", "--topic", topic).json()
+        self.assertNotIn("start_url", r)
+        return r["id"], {"id": r["zoom_meeting_id"], "uuid": r["zoom_meeting_uuid"]}
+
     def insert_session(self, cohort_id, instructor_id, meeting, topic=None):
         """The sessions row `zoomctl session schedule` will write (see the module doc)."""
         import sqlite3
@@ -158,8 +167,7 @@ class ClassRoom(Scratch):
         self.scenario = load_class40()
         self.ids = self.add_people(self.scenario["people"], cohort="Class 40")
         instructor = next(p for p in self.scenario["people"] if p.get("role") == "instructor")
-        self.meeting = self.sim_meeting(instructor["email"], "Class 40")
-        self.session = self.insert_session(self.cohort_id, self.ids[instructor["email"]], self.meeting)
+        self.session, self.meeting = self.schedule_session(instructor["email"], "Class 40")
         sc = copy.deepcopy(self.scenario)
         sc.pop("expected")
         for p in sc["people"]:
@@ -278,9 +286,8 @@ class Class40(ClassRoom):
 
     def test_answers_within_zooms_deadline_under_load(self):
         self.start_pair()
-        meeting = self.sim_meeting()
-        ids = self.add_people([{"name": "Ines", "email": "instructor@example.com", "role": "instructor"}])
-        self.insert_session(self.cohort_id, ids["instructor@example.com"], meeting)
+        self.add_people([{"name": "Ines", "email": "instructor@example.com", "role": "instructor"}])
+        _, meeting = self.schedule_session("instructor@example.com")
 
         def one(i):
             body = json.dumps({"event": "meeting.participant_joined", "event_ts": 1764583200000 + i,

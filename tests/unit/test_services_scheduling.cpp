@@ -86,7 +86,7 @@ TEST_CASE("scheduling::validate accepts a good request and names the field of a 
   CHECK(ok->duration == 60);
   CHECK_FALSE(ok->existing);
 
-  auto expect = [&](ScheduleRequest r, ErrorKind kind, const char* text) {
+  auto expect = [&](const ScheduleRequest& r, ErrorKind kind, const char* text) {
     auto v = validate(f.db, r);
     REQUIRE_FALSE(v);
     CHECK(v.error().kind == kind);

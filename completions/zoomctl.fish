@@ -24,6 +24,8 @@ function __zoomctl_path
                 set path $next
             case 'user show'
                 set path $next
+            case 'user provision'
+                set path $next
             case 'cohort'
                 set path $next
             case 'cohort add'
@@ -31,6 +33,30 @@ function __zoomctl_path
             case 'cohort enroll'
                 set path $next
             case 'cohort list'
+                set path $next
+            case 'license'
+                set path $next
+            case 'license assign'
+                set path $next
+            case 'license release'
+                set path $next
+            case 'license audit'
+                set path $next
+            case 'session'
+                set path $next
+            case 'session schedule'
+                set path $next
+            case 'session list'
+                set path $next
+            case 'session show'
+                set path $next
+            case 'session reschedule'
+                set path $next
+            case 'session cancel'
+                set path $next
+            case 'session import'
+                set path $next
+            case 'session repair'
                 set path $next
             case 'completion'
                 set path $next
@@ -40,6 +66,26 @@ function __zoomctl_path
                 set path $next
             case 'zoom get'
                 set path $next
+            case 'attendance'
+                set path $next
+            case 'attendance report'
+                set path $next
+            case 'attendance export'
+                set path $next
+            case 'attendance override'
+                set path $next
+            case 'attendance reconcile'
+                set path $next
+            case 'webhook'
+                set path $next
+            case 'webhook list'
+                set path $next
+            case 'webhook replay'
+                set path $next
+            case 'link'
+                set path $next
+            case 'signature'
+                set path $next
         end
     end
     echo $path
@@ -48,8 +94,14 @@ complete -c zoomctl -f -n "test (__zoomctl_path) = ''" -a 'config' -d 'Inspect t
 complete -c zoomctl -f -n "test (__zoomctl_path) = ''" -a 'db' -d 'Manage the database file'
 complete -c zoomctl -f -n "test (__zoomctl_path) = ''" -a 'user' -d 'Manage people: instructors, learners, coordinators, admins'
 complete -c zoomctl -f -n "test (__zoomctl_path) = ''" -a 'cohort' -d 'Manage cohorts (who is expected at a session)'
+complete -c zoomctl -f -n "test (__zoomctl_path) = ''" -a 'license' -d 'Assign, release and audit Zoom licenses (user type 2 License'
+complete -c zoomctl -f -n "test (__zoomctl_path) = ''" -a 'session' -d 'Schedule, list, change and cancel sessions (Zoom meetings)'
 complete -c zoomctl -f -n "test (__zoomctl_path) = ''" -a 'completion' -d 'Print shell completion for bash, zsh or fish'
 complete -c zoomctl -f -n "test (__zoomctl_path) = ''" -a 'zoom' -d 'Talk to the Zoom API directly (operator debugging)'
+complete -c zoomctl -f -n "test (__zoomctl_path) = ''" -a 'attendance' -d 'Attendance of sessions: report, CSV export, overrides, recon'
+complete -c zoomctl -f -n "test (__zoomctl_path) = ''" -a 'webhook' -d 'Inspect and replay the Zoom webhook events zoomctld stored'
+complete -c zoomctl -f -n "test (__zoomctl_path) = ''" -a 'link' -d 'Print a signed, expiring link to a page for one person (inst'
+complete -c zoomctl -f -n "test (__zoomctl_path) = ''" -a 'signature' -d 'Print a Meeting SDK signature (JWT) for a meeting and role'
 complete -c zoomctl -n "test (__zoomctl_path) = ''" -l 'help' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = ''" -s 'h' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = ''" -l 'version' -d 'Display program version information and exit'
@@ -77,6 +129,7 @@ complete -c zoomctl -n "test (__zoomctl_path) = 'db status'" -s 'h' -d 'Print th
 complete -c zoomctl -f -n "test (__zoomctl_path) = 'user'" -a 'add' -d 'Add a person to the local directory'
 complete -c zoomctl -f -n "test (__zoomctl_path) = 'user'" -a 'list' -d 'List people'
 complete -c zoomctl -f -n "test (__zoomctl_path) = 'user'" -a 'show' -d 'Show one person'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'user'" -a 'provision' -d 'Give an instructor a Zoom user (created, or adopted if Zoom '
 complete -c zoomctl -n "test (__zoomctl_path) = 'user'" -l 'help' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'user'" -s 'h' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'user add'" -l 'help' -d 'Print this help message and exit'
@@ -88,6 +141,9 @@ complete -c zoomctl -n "test (__zoomctl_path) = 'user list'" -s 'h' -d 'Print th
 complete -c zoomctl -n "test (__zoomctl_path) = 'user list'" -l 'role' -d 'Only this role'
 complete -c zoomctl -n "test (__zoomctl_path) = 'user show'" -l 'help' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'user show'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'user provision'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'user provision'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'user provision'" -l 'all-instructors' -d 'Provision every instructor; exit 1 if any failed'
 complete -c zoomctl -f -n "test (__zoomctl_path) = 'cohort'" -a 'add' -d 'Add a cohort'
 complete -c zoomctl -f -n "test (__zoomctl_path) = 'cohort'" -a 'enroll' -d 'Enroll people in a cohort (all or nothing)'
 complete -c zoomctl -f -n "test (__zoomctl_path) = 'cohort'" -a 'list' -d 'List cohorts with their member counts'
@@ -99,6 +155,59 @@ complete -c zoomctl -n "test (__zoomctl_path) = 'cohort enroll'" -l 'help' -d 'P
 complete -c zoomctl -n "test (__zoomctl_path) = 'cohort enroll'" -s 'h' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'cohort list'" -l 'help' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'cohort list'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'license'" -a 'assign' -d 'Give an instructor a Zoom license (provisions the Zoom user '
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'license'" -a 'release' -d 'Return a user'\''s license (Zoom type 1 Basic)'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'license'" -a 'audit' -d 'Compare the database with Zoom; exit 1 when anything needs a'
+complete -c zoomctl -n "test (__zoomctl_path) = 'license'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'license'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'license assign'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'license assign'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'license release'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'license release'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'license audit'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'license audit'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'license audit'" -l 'idle-days' -d 'A license with no session within this many days is idle'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'session'" -a 'schedule' -d 'Schedule a session: creates its Zoom meeting'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'session'" -a 'list' -d 'List sessions by start time (never shows start URLs)'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'session'" -a 'show' -d 'Show one session'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'session'" -a 'reschedule' -d 'Change a session'\''s start, duration or topic (in Zoom too)'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'session'" -a 'cancel' -d 'Cancel a session: deletes its Zoom meeting'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'session'" -a 'import' -d 'Schedule the sessions of a CSV file (header cohort,instructo'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'session'" -a 'repair' -d 'Finish half-done session changes (all, or one ID)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session schedule'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session schedule'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session schedule'" -l 'cohort' -d 'Cohort id or name'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session schedule'" -l 'instructor' -d 'Instructor'\''s user id or email'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session schedule'" -l 'start' -d 'Start, ISO 8601 with Z or an offset (2026-12-01T10:00:00Z)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session schedule'" -l 'duration' -d 'Minutes, 1 to 1440'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session schedule'" -l 'topic' -d 'Meeting topic (default: '\''<cohort> live session'\'')'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session schedule'" -l 'timezone' -d 'IANA time zone Zoom shows (default UTC)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session schedule'" -l 'show-start-url' -d 'Also print the host'\''s start URL'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session list'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session list'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session list'" -l 'status' -d 'SCHEDULED, IN_PROGRESS, COMPLETED or CANCELLED'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session list'" -l 'from' -d 'Only sessions starting at or after this time (ISO 8601)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session list'" -l 'to' -d 'Only sessions starting before this time (ISO 8601)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session list'" -l 'instructor' -d 'Only this instructor (id or email)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session list'" -l 'cohort' -d 'Only this cohort (id or name)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session list'" -l 'limit' -d 'At most this many (0 = all)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session show'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session show'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session show'" -l 'show-start-url' -d 'Also print the host'\''s start URL (operator only)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session reschedule'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session reschedule'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session reschedule'" -l 'start' -d 'New start, ISO 8601 with Z or an offset'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session reschedule'" -l 'duration' -d 'New duration in minutes, 1 to 1440'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session reschedule'" -l 'topic' -d 'New topic'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session reschedule'" -l 'timezone' -d 'New IANA time zone Zoom shows'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session cancel'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session cancel'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session import'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session import'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session repair'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'session repair'" -s 'h' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'completion'" -l 'help' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'completion'" -s 'h' -d 'Print this help message and exit'
 complete -c zoomctl -f -n "test (__zoomctl_path) = 'zoom'" -a 'token' -d 'Get a Server-to-Server OAuth token (cached) and show its exp'
@@ -111,3 +220,45 @@ complete -c zoomctl -n "test (__zoomctl_path) = 'zoom token'" -l 'show' -d 'Also
 complete -c zoomctl -n "test (__zoomctl_path) = 'zoom token'" -l 'refresh' -d 'Fetch a new token even when the cached one is still valid'
 complete -c zoomctl -n "test (__zoomctl_path) = 'zoom get'" -l 'help' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'zoom get'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'attendance'" -a 'report' -d 'Who attended a session: every enrolled learner, the instruct'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'attendance'" -a 'export' -d 'The attendance report as RFC 4180 CSV (stdout, or a file cre'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'attendance'" -a 'override' -d 'Mark a learner present or absent by hand (kept in the audit '
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'attendance'" -a 'reconcile' -d 'After the meeting, add what webhooks missed from Zoom'\''s past'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance report'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance report'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance export'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance export'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance export'" -l 'output' -d 'Write to FILE instead of stdout'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance export'" -s 'o' -d 'Write to FILE instead of stdout'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance export'" -l 'bom' -d 'Start with a UTF-8 byte order mark (for Excel)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance override'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance override'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance override'" -l 'present' -d 'Mark present'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance override'" -l 'absent' -d 'Mark absent'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance override'" -l 'reason' -d 'Why (required; shown in the report and the audit log)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance reconcile'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'attendance reconcile'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'webhook'" -a 'list' -d 'List stored webhook events, newest first'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'webhook'" -a 'replay' -d 'Apply stored events again (e.g. once their session exists)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'webhook'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'webhook'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'webhook list'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'webhook list'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'webhook list'" -l 'failed' -d 'Only events whose application failed (replayable)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'webhook list'" -l 'limit' -d 'At most N events (0 = all)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'webhook replay'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'webhook replay'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'webhook replay'" -l 'failed' -d 'Every event whose status is failed, oldest first'
+complete -c zoomctl -n "test (__zoomctl_path) = 'link'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'link'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'link'" -l 'session' -d 'Open this session'\''s page (join by default)'
+complete -c zoomctl -n "test (__zoomctl_path) = 'link'" -l 'page' -d 'home (default), join (needs --session) or attendance (instru'
+complete -c zoomctl -n "test (__zoomctl_path) = 'link'" -l 'ttl' -d 'How long the link works: 90m, 12h (default), 7d; 1 minute to'
+complete -c zoomctl -n "test (__zoomctl_path) = 'link'" -l 'lang' -d 'The page'\''s language: ar or en (default: the page'\''s own choic'
+complete -c zoomctl -n "test (__zoomctl_path) = 'signature'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'signature'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'signature'" -l 'meeting' -d 'Zoom meeting number'
+complete -c zoomctl -n "test (__zoomctl_path) = 'signature'" -l 'role' -d '0 participant or 1 host'
+complete -c zoomctl -n "test (__zoomctl_path) = 'signature'" -l 'ttl' -d 'Lifetime: 30m to 48h (default 2h)'

@@ -21,11 +21,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <sstream>
 #include <unistd.h>
@@ -43,12 +45,12 @@ namespace fs = std::filesystem;
 constexpr const char* k_csp = "default-src 'self'; "
                               "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval' https://source.zoom.us; "
                               "style-src 'self' 'unsafe-inline' https://source.zoom.us; "
-                              "img-src 'self' data: blob: https://*.zoom.us; "
+                              "img-src 'self' data: blob: https://zoom.us https://*.zoom.us; "
                               "font-src 'self' data: https://source.zoom.us; "
-                              "media-src 'self' blob: mediastream: https://*.zoom.us; "
-                              "connect-src 'self' https://*.zoom.us wss://*.zoom.us; "
+                              "media-src 'self' blob: mediastream: https://zoom.us https://*.zoom.us; "
+                              "connect-src 'self' https://zoom.us wss://zoom.us https://*.zoom.us wss://*.zoom.us; "
                               "worker-src 'self' blob:; "
-                              "frame-src https://*.zoom.us; "
+                              "frame-src https://zoom.us https://*.zoom.us; "
                               "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 const char* k_long_cache = "public, max-age=31536000, immutable";
@@ -220,8 +222,15 @@ void serve_asset(const fs::path& root, const std::string& rel, httplib::Response
   security_headers(res);
   res.set_header("Cache-Control", immutable_asset(rel) ? k_long_cache : "no-cache");
   res.status = 200;
-  res.set_header("Content-Type", content_type(path));
-  res.body = std::move(body); // no copy of large files (the SDK's WebAssembly)
+  // A content provider with a known length is sent as is: cpp-httplib would otherwise
+  // brotli-compress every text asset on each request, which takes seconds for the
+  // SDK's 3 MB bundle. A reverse proxy in front may compress and cache instead.
+  auto shared = std::make_shared<std::string>(std::move(body));
+  res.set_content_provider(shared->size(), content_type(path),
+                           [shared](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                             const auto n = std::min(length, shared->size() - offset);
+                             return sink.write(shared->data() + offset, n);
+                           });
 }
 
 // Answers 401 (or 503 when links are switched off) and returns nothing unless the request

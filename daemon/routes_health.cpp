@@ -3,7 +3,10 @@
 #include "daemon/app.hpp"
 #include "zoomctl_version.hpp"
 
+#include "core/zoom/retry.hpp"
+
 #include <SQLiteCpp/Exception.h>
+#include <fmt/format.h>
 
 namespace zc::daemon {
 
@@ -33,7 +36,12 @@ void add_health_routes(httplib::Server& server, App& app)
   });
 
   server.Get("/metrics", [&app](const httplib::Request&, httplib::Response& res) {
-    res.set_content(app.counters.prometheus(), "text/plain; version=0.0.4");
+    // The Zoom client's process-wide counters (calls, retries, rate-limit waits, token fetches).
+    std::string out = app.counters.prometheus();
+    for (const auto& [name, value] : zoom::metric_values(zoom::metrics())) {
+      out += fmt::format("# TYPE {} counter\n{} {}\n", name, name, value);
+    }
+    res.set_content(out, "text/plain; version=0.0.4");
   });
 }
 

@@ -217,6 +217,10 @@ class Daemon(Scratch):
         self.assertGreaterEqual(health["schema_version"], 1)
         self.assertTrue(health["features"]["webhooks"])
         self.assertFalse(health["features"]["access_links"])
+        status, headers, body = http("GET", url + "/metrics")
+        self.assertEqual(status, 200)
+        self.assertIn('zoomctld_http_requests_total{method="GET",status="200"} 1', body.decode())
+        self.assertIn("zoomctl_zoom_calls_total 0", body.decode())
         # The daemon migrated the database itself.
         self.assertGreaterEqual(self.sql("SELECT MAX(version) FROM schema_migrations")[0][0], 1)
         p = self.procs[-1]

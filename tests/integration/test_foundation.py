@@ -220,9 +220,9 @@ class Daemon(Scratch):
         self.assertFalse(health["features"]["access_links"])
         status, headers, body = http("GET", url + "/metrics")
         self.assertEqual(status, 200)
-        # wait_http's health probes and the GET above: at least two answered with 200.
+        # The health probes so far (counted after each answer is sent, so at least one).
         counted = re.search(r'zoomctld_http_requests_total\{method="GET",status="200"\} (\d+)', body.decode())
-        self.assertTrue(counted and int(counted.group(1)) >= 2, body.decode())
+        self.assertTrue(counted and int(counted.group(1)) >= 1, body.decode())
         self.assertIn("zoomctl_zoom_calls_total 0", body.decode())
         # The daemon migrated the database itself.
         self.assertGreaterEqual(self.sql("SELECT MAX(version) FROM schema_migrations")[0][0], 1)

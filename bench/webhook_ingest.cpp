@@ -7,11 +7,14 @@
 //   ZOOM_WEBHOOK_SECRET_TOKEN=... webhook_ingest_load --port P --connections 8 --count 20000 --seconds 30
 //       --meeting-id 81234567890 --meeting-uuid UUID --tag run1
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <sys/socket.h>
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -19,10 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <string>
-#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -72,16 +72,14 @@ std::string body_for(const Options& o, int c, long n, std::time_t start)
   const std::string uuid = o.tag + "-" + std::to_string(c) + "-" + std::to_string(person);
   const std::string t = iso(start + (join ? 0 : 60) + person % 1800);
   const long long ts = static_cast<long long>(start + person % 1800) * 1000 + n % 1000;
-  std::string b = std::string(R"({"event":"meeting.participant_)") + (join ? "joined" : "left") +
-                  R"(","event_ts":)" + std::to_string(ts) +
-                  R"(,"payload":{"account_id":"benchAccount","object":{"id":")" + o.meeting_id + R"(","uuid":")" +
-                  o.meeting_uuid +
-                  R"(","host_id":"benchHost","topic":"Bench class","type":2,"start_time":")" + iso(start) +
-                  R"(","timezone":"UTC","duration":60,"participant":{"user_id":")" + std::to_string(16778240 + n) +
-                  R"(","user_name":"Bench Learner )" + std::to_string(person) + R"(","id":"","participant_uuid":")" +
-                  uuid + R"(",")" + (join ? "join_time" : "leave_time") + R"(":")" + t +
-                  R"(","email":"bench)" + std::to_string(c) + "x" + std::to_string(person) +
-                  R"(@example.com","registrant_id":null,"participant_user_id":"","customer_key":""}}}})";
+  std::string b =
+      std::string(R"({"event":"meeting.participant_)") + (join ? "joined" : "left") + R"(","event_ts":)" +
+      std::to_string(ts) + R"(,"payload":{"account_id":"benchAccount","object":{"id":")" + o.meeting_id +
+      R"(","uuid":")" + o.meeting_uuid + R"(","host_id":"benchHost","topic":"Bench class","type":2,"start_time":")" +
+      iso(start) + R"(","timezone":"UTC","duration":60,"participant":{"user_id":")" + std::to_string(16778240 + n) +
+      R"(","user_name":"Bench Learner )" + std::to_string(person) + R"(","id":"","participant_uuid":")" + uuid +
+      R"(",")" + (join ? "join_time" : "leave_time") + R"(":")" + t + R"(","email":"bench)" + std::to_string(c) + "x" +
+      std::to_string(person) + R"(@example.com","registrant_id":null,"participant_user_id":"","customer_key":""}}}})";
   return b;
 }
 
@@ -207,8 +205,8 @@ int main(int argc, char** argv)
         const std::string req = "POST " + o.path +
                                 " HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: Zoom Marketplace/1.0a\r\n"
                                 "Content-Type: application/json; charset=utf-8\r\nx-zm-request-timestamp: " +
-                                ts + "\r\nx-zm-signature: " + sig + "\r\nContent-Length: " +
-                                std::to_string(body.size()) + "\r\n\r\n" + body;
+                                ts + "\r\nx-zm-signature: " + sig +
+                                "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
         const auto s0 = std::chrono::steady_clock::now();
         bool closing = false;
         const int status = send_all(fd, req) ? read_response(fd, buf, closing) : 0;

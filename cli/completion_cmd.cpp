@@ -45,7 +45,12 @@ void walk(const CLI::App& app, const std::string& path, std::vector<Node>& out)
   }
   out.push_back(n);
   for (const auto& [name, desc] : n.subcommands) {
-    walk(*app.get_subcommand(name), path.empty() ? name : path + " " + name, out);
+    std::string sub_path = path;
+    if (!sub_path.empty()) {
+      sub_path += ' ';
+    }
+    sub_path += name;
+    walk(*app.get_subcommand(name), sub_path, out);
   }
 }
 
@@ -61,7 +66,7 @@ std::string words(const Node& n)
   return w;
 }
 
-std::string escape_single(std::string s)
+std::string escape_single(const std::string& s)
 {
   std::string out;
   for (const char c : s) {

@@ -15,6 +15,7 @@
 #include <regex>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 namespace {
 
@@ -228,7 +229,7 @@ Full reference: sim/README.md.)");
   sim.sender.stop();
   // Wake the signal thread if the server stopped for another reason.
   if (!stopping) {
-    pthread_kill(signal_thread.native_handle(), SIGTERM);
+    ::kill(::getpid(), SIGTERM); // blocked in every thread: only the signal thread takes it
   }
   signal_thread.join();
   return 0;

@@ -347,12 +347,12 @@ Reply ScenarioRunner::start(const Json& body)
   if (!sc.expected.is_null()) {
     // Seconds are compared; percentages are derived from them and rounded.
     bool same = sc.expected.is_object() &&
-                sc.expected.value("meeting_seconds", Json()) == expected["meeting_seconds"] &&
+                sc.expected.value("meeting_seconds", Json()).dump() == expected["meeting_seconds"].dump() &&
                 sc.expected.contains("people") && sc.expected["people"].is_array() &&
                 sc.expected["people"].size() == expected["people"].size();
     for (std::size_t i = 0; same && i < expected["people"].size(); ++i) {
       const Json& f = sc.expected["people"][i];
-      same = f.is_object() && f.value("seconds", Json()) == expected["people"][i]["seconds"] &&
+      same = f.is_object() && f.value("seconds", Json()).dump() == expected["people"][i]["seconds"].dump() &&
              f.value("email", std::string{}) == expected["people"][i]["email"].get<std::string>();
     }
     reply["expected_matches_file"] = same;
@@ -363,7 +363,7 @@ Reply ScenarioRunner::start(const Json& body)
   return ok(std::move(reply));
 }
 
-void ScenarioRunner::run(Scenario sc, std::vector<Step> steps, std::int64_t meeting_id, Seconds t0, double speed,
+void ScenarioRunner::run(Scenario sc, const std::vector<Step>& steps, std::int64_t meeting_id, Seconds t0, double speed,
                          std::uint64_t replay_id)
 {
   auto real_start = std::chrono::steady_clock::now();

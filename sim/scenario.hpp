@@ -87,7 +87,7 @@ private:
     std::size_t session = 0;
   };
   void stop_locked();
-  void run(Scenario sc, std::vector<Step> steps, std::int64_t meeting_id, Seconds t0, double speed,
+  void run(Scenario sc, const std::vector<Step>& steps, std::int64_t meeting_id, Seconds t0, double speed,
            std::uint64_t replay_id);
 
   State& m_state;

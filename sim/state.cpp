@@ -1015,7 +1015,7 @@ Reply State::join(std::int64_t meeting_id, const Json& body)
   ParticipantRecord p;
   p.participant_uuid = random_uuid_upper(m_rng);
   p.user_id = std::to_string(16778240 + 1024 * m_join_counter++);
-  auto text = [&body](const char* key, std::string fallback) {
+  auto text = [&body](const char* key, const std::string& fallback) {
     return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : fallback;
   };
   p.name = text("name", "Guest");

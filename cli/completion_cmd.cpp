@@ -79,6 +79,16 @@ std::string escape_single(const std::string& s)
   return out;
 }
 
+// The `case` arms (bash and zsh alike) that follow the words typed so far down the command tree.
+void path_cases(std::ostringstream& o, const std::vector<Node>& nodes)
+{
+  for (const auto& n : nodes) {
+    if (!n.path.empty()) {
+      o << "      '" << n.path << "') path=\"" << n.path << "\" ;;\n";
+    }
+  }
+}
+
 std::string bash(const std::vector<Node>& nodes)
 {
   std::ostringstream o;
@@ -91,11 +101,7 @@ std::string bash(const std::vector<Node>& nodes)
        "    w=\"${COMP_WORDS[i]}\"\n"
        "    [[ \"$w\" == -* ]] && continue\n"
        "    case \"${path:+$path }$w\" in\n";
-  for (const auto& n : nodes) {
-    if (!n.path.empty()) {
-      o << "      '" << n.path << "') path=\"" << n.path << "\" ;;\n";
-    }
-  }
+  path_cases(o, nodes);
   o << "    esac\n"
        "  done\n"
        "  case \"$path\" in\n";
@@ -123,11 +129,7 @@ std::string zsh(const std::vector<Node>& nodes)
        "  for w in ${words[2,CURRENT-1]}; do\n"
        "    [[ \"$w\" == -* ]] && continue\n"
        "    case \"${path:+$path }$w\" in\n";
-  for (const auto& n : nodes) {
-    if (!n.path.empty()) {
-      o << "      '" << n.path << "') path=\"" << n.path << "\" ;;\n";
-    }
-  }
+  path_cases(o, nodes);
   o << "    esac\n"
        "  done\n"
        "  case \"$path\" in\n";

@@ -727,3 +727,22 @@ TEST_CASE("webhook_service::ingest from several connections at once gives the se
   CHECK(t.count("SELECT SUM(deliveries) FROM webhook_events") == 4 * static_cast<std::int64_t>(events.size()));
   CHECK(snapshot(t) == serial);
 }
+
+TEST_CASE("each participant event reads and rewrites only its own rows, by index")
+{
+  // A 1,000-learner class used to make every event read every row of the session: the plan
+  // must look the participant up by (session_id, source, participant_key), not scan the session.
+  TestDb t;
+  for (const char* sql : {"SELECT join_time FROM session_attendance WHERE session_id = 1 AND participant_key = 'k'"
+                          " AND source = 'webhook' ORDER BY id",
+                          "DELETE FROM session_attendance WHERE session_id = 1 AND participant_key = 'k'"
+                          " AND source = 'webhook'"}) {
+    SQLite::Statement q(t.db().sql(), std::string("EXPLAIN QUERY PLAN ") + sql);
+    std::string plan;
+    while (q.executeStep()) {
+      plan += q.getColumn(3).getString() + "\n";
+    }
+    CAPTURE(plan);
+    CHECK(plan.find("session_id=? AND source=? AND participant_key=?") != std::string::npos);
+  }
+}

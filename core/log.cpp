@@ -4,7 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <mutex>
 #include <regex>
@@ -62,6 +65,34 @@ void add_secret(std::string_view secret)
   g_secrets.emplace_back(secret);
 }
 
+namespace {
+
+// Whether `text` contains something the credential patterns in `redact` could match: every
+// match of those patterns contains one of these needles (compared case-insensitively).
+bool may_hold_credential(std::string_view text)
+{
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower.find("bearer") != std::string::npos || lower.find("basic") != std::string::npos) {
+    return true;
+  }
+  static constexpr std::array<std::string_view, 9> k_names{
+      "zak", "token", "tk", "access_token", "signature", "start_url", "client_secret", "encryptedtoken", "sdk_secret"};
+  for (const auto name : k_names) {
+    for (auto pos = lower.find(name); pos != std::string::npos; pos = lower.find(name, pos + 1)) {
+      const char before = pos > 0 ? lower[pos - 1] : '\0';
+      const char after = pos + name.size() < lower.size() ? lower[pos + name.size()] : '\0';
+      if (((before == '?' || before == '&') && after == '=') || (before == '"' && after == '"')) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+} // namespace
+
 std::string redact(std::string_view text)
 {
   std::string out(text);
@@ -72,6 +103,9 @@ std::string redact(std::string_view text)
         out.replace(pos, s.size(), "[redacted]");
       }
     }
+  }
+  if (!may_hold_credential(out)) {
+    return out; // the common case (request lines): no need to run the regex
   }
   static const std::regex k_patterns(
       R"re((Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+)re"

@@ -231,6 +231,16 @@ std::vector<VarSpec> specs()
          return std::string();
        },
        [](Config& c, const std::string& v) { c.listen = v; }},
+      {"ZOOMCTLD_THREADS", false, false, nullptr,
+       [](const std::string& v) {
+         int n = 0;
+         const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+         if (ec != std::errc{} || p != v.data() + v.size() || n < 2 || n > 1024) {
+           return std::string("must be a whole number of threads from 2 to 1024");
+         }
+         return std::string();
+       },
+       [](Config& c, const std::string& v) { c.threads = std::stoi(v); }},
       {"ZOOMCTL_ATTENDANCE_THRESHOLD", false, false, nullptr,
        [](const std::string& v) {
          int n = 0;
@@ -391,6 +401,8 @@ Loaded load(const Environment& env)
         r.shown = out.config.public_url;
       } else if (r.name == "ZOOMCTLD_LISTEN") {
         r.shown = out.config.listen;
+      } else if (r.name == "ZOOMCTLD_THREADS") {
+        r.shown = std::to_string(out.config.threads);
       } else if (r.name == "ZOOMCTL_ATTENDANCE_THRESHOLD") {
         r.shown = std::to_string(out.config.attendance_threshold);
       }

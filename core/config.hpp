@@ -59,6 +59,7 @@ struct Config {
   std::string link_secret;
   std::string public_url = "http://127.0.0.1:3000";
   std::string listen = "127.0.0.1:3000";
+  int threads = 64; ///< zoomctld request threads (each keep-alive connection holds one while open)
   int attendance_threshold = 75;
 };
 

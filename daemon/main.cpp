@@ -24,6 +24,7 @@ struct Options {
   std::string env_file;
   std::string db_path;
   std::string log_format = "text";
+  std::string threads;
   int verbose = 0;
 };
 
@@ -73,6 +74,9 @@ int serve(const Options& opt)
   if (!opt.listen.empty()) {
     env["ZOOMCTLD_LISTEN"] = opt.listen;
   }
+  if (!opt.threads.empty()) {
+    env["ZOOMCTLD_THREADS"] = opt.threads;
+  }
 
   daemon::App app;
   app.loaded = config::load(env);
@@ -105,6 +109,11 @@ int serve(const Options& opt)
   }
 
   httplib::Server server;
+  // cpp-httplib's default pool is max(8, cores - 1) threads, and a keep-alive connection holds its
+  // thread while open: Zoom's concurrent deliveries, the pages' polling and the API would queue
+  // behind eight connections. Webhook deliveries on more threads also share more of each commit.
+  const auto threads = static_cast<std::size_t>(cfg.threads);
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, which would let a second
   // daemon bind the same port silently instead of refusing to start.
   server.set_socket_options([](socket_t sock) {
@@ -190,6 +199,9 @@ int main(int argc, char** argv)
   app.add_option("--listen", opt.listen, "ADDRESS:PORT to serve on (env ZOOMCTLD_LISTEN; default 127.0.0.1:3000)");
   app.add_option("--env-file", opt.env_file, "Read settings from this dotenv file (the environment wins)");
   app.add_option("--db", opt.db_path, "Database file (env ZOOMCTL_DB)");
+  app.add_option("--threads", opt.threads,
+                 "Request threads, 2-1024 (env ZOOMCTLD_THREADS; default 64); each open keep-alive "
+                 "connection holds one");
   app.add_option("--log-format", opt.log_format, "text or json (one JSON object per line)")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("-v,--verbose", opt.verbose, "Log each request (-vv for debug)");

@@ -32,7 +32,7 @@ class ConfigCheck(Scratch):
 
     def test_missing_and_malformed_are_all_reported_at_once(self):
         env = {"ZOOM_ACCOUNT_ID": "", "ZOOM_SDK_SECRET": "", "ZOOM_CLIENT_SECRET": "bad secret with spaces",
-               "ZOOMCTLD_LISTEN": "nowhere"}
+               "ZOOMCTLD_LISTEN": "nowhere", "ZOOMCTLD_THREADS": "1"}
         r = self.zoomctl("config", "check", "--json", env=env)
         self.assertEqual(r.code, 5, repr(r))
         by_name = {v["name"]: v for v in r.json()["variables"]}
@@ -40,6 +40,7 @@ class ConfigCheck(Scratch):
         self.assertEqual(by_name["ZOOM_SDK_SECRET"]["state"], "missing")
         self.assertEqual(by_name["ZOOM_CLIENT_SECRET"]["state"], "malformed")
         self.assertEqual(by_name["ZOOMCTLD_LISTEN"]["state"], "malformed")
+        self.assertEqual(by_name["ZOOMCTLD_THREADS"]["state"], "malformed")
         self.assertFalse(r.json()["ok"])
         self.assertNotIn("bad secret with spaces", r.out + r.err)
 
@@ -275,6 +276,9 @@ class Daemon(Scratch):
         r = self.run_daemon(["--listen", "nonsense"])
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("ZOOMCTLD_LISTEN", r.stderr)
+        r = self.run_daemon(["--threads", "0"])
+        self.assertEqual(r.returncode, 5)
+        self.assertIn("ZOOMCTLD_THREADS", r.stderr)
         r = self.run_daemon(["--frobnicate"])
         self.assertEqual(r.returncode, 2)
 

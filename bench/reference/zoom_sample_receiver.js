@@ -3,7 +3,12 @@
 // "v0:{timestamp}:{body}" with HMAC-SHA256, answer endpoint.url_validation,
 // answer 200). It stores nothing. Node's standard library only.
 //
-//   ZOOM_WEBHOOK_SECRET_TOKEN=... node zoom_sample_receiver.js 127.0.0.1:PORT
+// With a second argument FILE it is the same sample made durable the plain way:
+// each verified event is appended to FILE as one JSON line and fsync'd before
+// the 200 (fs.writeSync + fs.fsyncSync, one sync per event, as a careful
+// single-process receiver would do without group commit).
+//
+//   ZOOM_WEBHOOK_SECRET_TOKEN=... node zoom_sample_receiver.js 127.0.0.1:PORT [FILE]
 'use strict';
 const http = require('http');
 const crypto = require('crypto');
@@ -14,6 +19,8 @@ if (!secret) {
   process.exit(2);
 }
 const [host, port] = (process.argv[2] || '127.0.0.1:4000').split(':');
+const fs = require('fs');
+const durableFd = process.argv[3] ? fs.openSync(process.argv[3], 'a', 0o600) : null;
 if (host !== '127.0.0.1' && host !== 'localhost') {
   console.error('zoom_sample_receiver: loopback only');
   process.exit(2);
@@ -54,6 +61,10 @@ const server = http.createServer((req, res) => {
       const plainToken = body.payload.plainToken;
       const encryptedToken = crypto.createHmac('sha256', secret).update(plainToken).digest('hex');
       return reply(res, 200, {plainToken, encryptedToken});
+    }
+    if (durableFd !== null) {
+      fs.writeSync(durableFd, raw.replace(/\n/g, ' ') + '\n');
+      fs.fsyncSync(durableFd);
     }
     return reply(res, 200, {message: 'ok', status: true});
   });

@@ -23,21 +23,33 @@ public:
         "link", "Print a signed, expiring link to a page for one person (instructor sessions, my courses, join, "
                 "attendance)");
     m_link->add_option("EMAIL", m_user, "The person's email address or user id")->required();
-    m_link->add_option("--session", m_session, "Open this session's page (join by default)")->type_name("ID");
+    auto* session =
+        m_link->add_option("--session", m_session, "Open this session's page (join by default)")->type_name("ID");
+    auto* page = m_link
+                     ->add_option("--page", m_page,
+                                  "home (default), join (needs --session) or attendance (instructor, needs --session)")
+                     ->check(CLI::IsMember({"home", "join", "attendance"}));
+    auto* ttl =
+        m_link->add_option("--ttl", m_ttl, "How long the link works: 90m, 12h (default), 7d; 1 minute to 31 days")
+            ->type_name("DURATION");
+    auto* lang = m_link->add_option("--lang", m_lang, "The page's language: ar or en (default: the page's own choice)")
+                     ->check(CLI::IsMember({"ar", "en"}));
     m_link
-        ->add_option("--page", m_page,
-                     "home (default), join (needs --session) or attendance (instructor, needs --session)")
-        ->check(CLI::IsMember({"home", "join", "attendance"}));
-    m_link->add_option("--ttl", m_ttl, "How long the link works: 90m, 12h (default), 7d; 1 minute to 31 days")
-        ->type_name("DURATION");
-    m_link->add_option("--lang", m_lang, "The page's language: ar or en (default: the page's own choice)")
-        ->check(CLI::IsMember({"ar", "en"}));
+        ->add_flag("--revoke", m_revoke,
+                   "Revoke every link made for this person until now instead of printing a new one; later links work")
+        ->excludes(session)
+        ->excludes(page)
+        ->excludes(ttl)
+        ->excludes(lang);
   }
 
   std::optional<int> run(Context& ctx) override
   {
     if (!m_link->parsed()) {
       return std::nullopt;
+    }
+    if (m_revoke) {
+      return revoke(ctx);
     }
     services::LinkRequest req;
     req.user = m_user;
@@ -78,6 +90,20 @@ public:
   }
 
 private:
+  int revoke(Context& ctx)
+  {
+    const auto r = need(services::revoke_links(ctx.db(), m_user, ctx.actor()));
+    if (ctx.json()) {
+      print_json({{"user", {{"id", r.user.id}, {"email", r.user.email}, {"name", r.user.name}}},
+                  {"revoked", true},
+                  {"link_generation", r.generation}});
+    } else if (!ctx.quiet()) {
+      std::cout << fmt::format("revoked every link made for {} <{}> until now; new links work\n", r.user.name,
+                               r.user.email);
+    }
+    return exit_code::ok;
+  }
+
   static std::optional<std::int64_t> parse_id(const std::string& s)
   {
     std::int64_t v = 0;
@@ -94,6 +120,7 @@ private:
   std::string m_page;
   std::string m_ttl;
   std::string m_lang;
+  bool m_revoke = false;
 };
 
 } // namespace

@@ -89,7 +89,7 @@ _zoomctl() {
     'webhook') COMPREPLY=($(compgen -W 'list replay --help -h' -- "$cur")) ;;
     'webhook list') COMPREPLY=($(compgen -W '--help -h --failed --limit' -- "$cur")) ;;
     'webhook replay') COMPREPLY=($(compgen -W '--help -h --failed' -- "$cur")) ;;
-    'link') COMPREPLY=($(compgen -W '--help -h --session --page --ttl --lang' -- "$cur")) ;;
+    'link') COMPREPLY=($(compgen -W '--help -h --session --page --ttl --lang --revoke' -- "$cur")) ;;
     'signature') COMPREPLY=($(compgen -W '--help -h --meeting --role --ttl' -- "$cur")) ;;
   esac
   if [[ ${#COMPREPLY[@]} -eq 0 && "$cur" != -* ]]; then

@@ -257,6 +257,7 @@ complete -c zoomctl -n "test (__zoomctl_path) = 'link'" -l 'session' -d 'Open th
 complete -c zoomctl -n "test (__zoomctl_path) = 'link'" -l 'page' -d 'home (default), join (needs --session) or attendance (instru'
 complete -c zoomctl -n "test (__zoomctl_path) = 'link'" -l 'ttl' -d 'How long the link works: 90m, 12h (default), 7d; 1 minute to'
 complete -c zoomctl -n "test (__zoomctl_path) = 'link'" -l 'lang' -d 'The page'\''s language: ar or en (default: the page'\''s own choic'
+complete -c zoomctl -n "test (__zoomctl_path) = 'link'" -l 'revoke' -d 'Revoke every link made for this person until now instead of '
 complete -c zoomctl -n "test (__zoomctl_path) = 'signature'" -l 'help' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'signature'" -s 'h' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'signature'" -l 'meeting' -d 'Zoom meeting number'

@@ -59,6 +59,9 @@ std::string sign_token(std::string_view secret, const LinkClaims& claims)
   if (claims.lang) {
     payload["lang"] = *claims.lang;
   }
+  if (claims.generation != 0) {
+    payload["gen"] = claims.generation;
+  }
   payload["v"] = k_version;
   const auto body = crypto::base64url_encode(payload.dump());
   return body + "." + crypto::base64url_encode(crypto::hmac_sha256(secret, body));
@@ -103,6 +106,12 @@ Expected<LinkClaims> verify_token(std::string_view secret, std::string_view toke
   }
   if (j.contains("lang") && j["lang"].is_string()) {
     claims.lang = j["lang"].get<std::string>();
+  }
+  if (j.contains("gen")) {
+    if (!j["gen"].is_number_integer() || j["gen"].get<std::int64_t>() < 0) {
+      return denied("the access token is malformed");
+    }
+    claims.generation = j["gen"].get<std::int64_t>();
   }
   if (now >= claims.expires_at) {
     return denied(fmt::format("the link expired at {}", format_iso8601(claims.expires_at)));

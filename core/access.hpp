@@ -31,6 +31,7 @@ struct LinkClaims {
   Seconds expires_at;                     ///< `exp`, Unix seconds
   std::optional<std::int64_t> session_id; ///< `sid`: the session the link opens, if any
   std::optional<std::string> lang;        ///< `lang`: "ar" or "en", the page's language
+  std::int64_t generation = 0;            ///< `gen`: the person's link generation when it was made (0 if absent)
 };
 
 /// Checks that `ttl` lies within [`k_min_ttl`, `k_max_ttl`]; the error (invalid_input) names the bounds.

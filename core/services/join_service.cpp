@@ -1,6 +1,7 @@
 #include "core/services/join_service.hpp"
 
 #include "core/log.hpp"
+#include "core/services/audit.hpp"
 #include "core/zoom/client.hpp"
 
 #include <fmt/format.h>
@@ -12,6 +13,14 @@
 namespace zc::services {
 
 namespace {
+
+// The person's current link generation (see schema/0004_link_revocation.sql).
+std::int64_t link_generation(db::Database& db, std::int64_t user_id)
+{
+  SQLite::Statement q(db.sql(), "SELECT link_generation FROM users WHERE id = ?");
+  q.bind(1, user_id);
+  return q.executeStep() ? q.getColumn(0).getInt64() : 0;
+}
 
 constexpr const char* k_card_select =
     "SELECT s.id, s.topic, s.cohort_id, c.name, s.instructor_id, u.name, s.start_time, s.duration, s.status,"
@@ -148,6 +157,9 @@ Expected<Viewer> authenticate(db::Database& db, std::string_view link_secret, st
   if (!user) {
     return make_error(ErrorKind::auth,
                       "the person this link was made for is no longer on the platform; ask for a new link");
+  }
+  if (claims->generation != link_generation(db, user->id)) {
+    return make_error(ErrorKind::auth, "this link was revoked; ask for a new link");
   }
   Viewer v;
   v.user = std::move(*user);
@@ -468,6 +480,7 @@ Expected<AccessLink> make_link(db::Database& db, const config::Config& cfg, cons
   claims.expires_at = now + request.ttl;
   claims.session_id = request.session_id;
   claims.lang = request.lang;
+  claims.generation = link_generation(db, user->id);
   AccessLink link;
   link.path = *path;
   link.url = access::link_url(cfg.public_url, *path, access::sign_token(cfg.link_secret, claims));
@@ -475,6 +488,28 @@ Expected<AccessLink> make_link(db::Database& db, const config::Config& cfg, cons
   link.session_id = request.session_id;
   link.expires_at = claims.expires_at;
   return link;
+}
+
+Expected<Revocation> revoke_links(db::Database& db, std::string_view user, std::string_view actor)
+{
+  try {
+    db::WriteTransaction tx(db);
+    auto found = find_user(db, user);
+    if (!found) {
+      return found.error();
+    }
+    const auto before = link_generation(db, found->id);
+    SQLite::Statement up(db.sql(), "UPDATE users SET link_generation = link_generation + 1,"
+                                   " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?");
+    up.bind(1, found->id);
+    up.exec();
+    audit(db.sql(), actor, "link.revoke", "user", std::to_string(found->id), {{"link_generation", before}},
+          {{"link_generation", before + 1}});
+    tx.commit();
+    return Revocation{std::move(*found), before + 1};
+  } catch (const SQLite::Exception& e) {
+    return make_error(ErrorKind::database, fmt::format("revoking the links failed: {}", e.what()));
+  }
 }
 
 } // namespace zc::services

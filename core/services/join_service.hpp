@@ -163,4 +163,14 @@ nlohmann::json to_json(const AccessLink& l);
 /// session, (conflict) a session the person neither teaches nor belongs to.
 Expected<AccessLink> make_link(db::Database& db, const config::Config& cfg, const LinkRequest& request, Seconds now);
 
+/// What revoking a person's links did.
+struct Revocation {
+  User user;
+  std::int64_t generation = 0; ///< the new link generation: links made before carry a lower one
+};
+
+/// Revokes every access link made for `user` (email or id) until now, in one write transaction
+/// with an audit entry by `actor`; links made afterwards work. (not_found) an unknown person.
+Expected<Revocation> revoke_links(db::Database& db, std::string_view user, std::string_view actor);
+
 } // namespace zc::services

@@ -205,6 +205,49 @@ class Unauthenticated(JoinWorld):
         self.assert_401(status, hdrs, data)
         self.assertIn("no longer", data["error"])
 
+    def test_revoked_links_are_refused_and_new_ones_work(self):
+        # A leaked instructor link starts the class until it expires: --revoke ends every earlier link.
+        old_home = self.link("ins1@example.org")
+        old_join = self.link("ins1@example.org", "--session", str(self.s1))
+        other = self.link("ins2@example.org")
+        self.assertEqual(self.sig(old_join, sessionId=self.s1, role=1)[0], 200)
+        before = self.snapshot()
+        r = self.ok("--json", "link", "ins1@example.org", "--revoke")
+        self.assertEqual(r.json()["user"]["email"], "ins1@example.org")
+        self.assertEqual(r.json()["link_generation"], 1)
+        self.assertEqual(self.sql("SELECT link_generation FROM users WHERE email = 'ins1@example.org'")[0][0], 1)
+        audit = self.sql("SELECT action, entity, entity_id, before_json, after_json FROM audit_log WHERE action = 'link.revoke'")
+        self.assertEqual(len(audit), 1)
+        self.assertEqual(audit[0][:3], ("link.revoke", "user", str(self.uid["ins1@example.org"])))
+        self.assertEqual((json.loads(audit[0][3]), json.loads(audit[0][4])),
+                         ({"link_generation": 0}, {"link_generation": 1}))
+        self.assertNotEqual(before["users"], self.snapshot()["users"])
+        for t in (old_home, old_join):
+            status, hdrs, data, _ = self.api("GET", "/api/me", t)
+            self.assert_401(status, hdrs, data)
+            self.assertIn("revoked", data["error"])
+            self.every_route(t)
+        status, _, data, _ = self.sig(old_join, sessionId=self.s1, role=1)
+        self.assertEqual(status, 401, data)
+        # Other people's links are untouched; a link made after the revocation works.
+        self.assertEqual(self.api("GET", "/api/me", other)[0], 200)
+        fresh = self.link("ins1@example.org", "--session", str(self.s1))
+        self.assertEqual(self.api("GET", "/api/me", fresh)[0], 200)
+        self.assertEqual(self.sig(fresh, sessionId=self.s1, role=1)[0], 200)
+        # A second revocation ends that one too.
+        self.ok("link", "ins1@example.org", "--revoke")
+        self.assertEqual(self.api("GET", "/api/me", fresh)[0], 401)
+
+    def test_revoke_refusals_change_nothing(self):
+        before = self.snapshot()
+        r = self.zoomctl("link", "nobody@example.org", "--revoke")
+        self.assertNotEqual(r.code, 0, repr(r))
+        self.assertIn("nobody@example.org", r.err)
+        r = self.zoomctl("link", "ins1@example.org", "--revoke", "--ttl", "1h")
+        self.assertEqual(r.code, 2, repr(r))
+        self.assertIn("--ttl", r.err)
+        self.assertEqual(before, self.snapshot())
+
 
 class Forbidden(JoinWorld):
     def test_learner_asking_for_host(self):

@@ -59,6 +59,32 @@ TEST_CASE("access::sign_token has the documented format")
   CHECK(token.substr(dot + 1) == zc::crypto::base64url_encode(zc::crypto::hmac_sha256(k_secret, token.substr(0, dot))));
 }
 
+TEST_CASE("access tokens carry the link generation when it is not 0")
+{
+  auto c = claims(42, 2000003600);
+  c.generation = 3;
+  const auto token = ac::sign_token(k_secret, c);
+  std::string payload;
+  REQUIRE(zc::crypto::base64url_decode(token.substr(0, token.find('.')), payload));
+  CHECK(payload == R"({"uid":42,"exp":2000003600,"gen":3,"v":1})");
+  const auto back = ac::verify_token(k_secret, token, at(2000000000));
+  REQUIRE(back);
+  CHECK(back->generation == 3);
+  // Tokens made before generations existed read as generation 0.
+  const auto old = ac::verify_token(k_secret, ac::sign_token(k_secret, claims(42, 2000003600)), at(2000000000));
+  REQUIRE(old);
+  CHECK(old->generation == 0);
+  // A negative or non-integer generation is malformed, even under a good MAC.
+  for (const char* bad :
+       {R"({"uid":42,"exp":2000003600,"gen":-1,"v":1})", R"({"uid":42,"exp":2000003600,"gen":"1","v":1})"}) {
+    const auto body = zc::crypto::base64url_encode(bad);
+    const auto forged = body + "." + zc::crypto::base64url_encode(zc::crypto::hmac_sha256(k_secret, body));
+    const auto r = ac::verify_token(k_secret, forged, at(2000000000));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("malformed") != std::string::npos);
+  }
+}
+
 TEST_CASE("access::verify_token refuses expired tokens and says to ask for a new link")
 {
   const auto token = ac::sign_token(k_secret, claims(42, 2000000000));

@@ -6,9 +6,12 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <sqlite3.h>
+#include <thread>
 #include <unistd.h>
 
 namespace zc::db {
@@ -47,6 +50,35 @@ Expected<void> prepare_file(const std::string& path)
   return {};
 }
 
+// Switches the file to WAL. On a file not yet in WAL (its first use) the switch upgrades a read lock to
+// the write lock, and SQLite answers SQLITE_BUSY at once instead of waiting on the busy timeout when
+// another process holds the write lock (say the daemon and a cron job starting together on a fresh
+// install): retry until the busy timeout has passed. On a WAL file it changes nothing and cannot be busy.
+void set_wal(SQLite::Database& db, const std::string& path)
+{
+  if (path == ":memory:") {
+    db.exec("PRAGMA journal_mode = WAL");
+    return;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(k_busy_timeout_ms);
+  while (true) {
+    try {
+      SQLite::Statement q(db, "PRAGMA journal_mode = WAL");
+      const std::string mode = q.executeStep() ? q.getColumn(0).getString() : std::string();
+      if (mode != "wal") {
+        throw SQLite::Exception(fmt::format("the database could not be switched to WAL (journal mode is '{}')", mode));
+      }
+      return;
+    } catch (const SQLite::Exception& e) {
+      const int code = e.getErrorCode() & 0xff;
+      if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline) {
+        throw;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 int current_version(SQLite::Database& db)
 {
   if (!db.tableExists("schema_migrations")) {
@@ -80,7 +112,7 @@ Expected<Database> Database::open(const std::string& path, Migrate migrate)
     auto sdb =
         std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
     sdb->setBusyTimeout(k_busy_timeout_ms);
-    sdb->exec("PRAGMA journal_mode = WAL");
+    set_wal(*sdb, path);
     sdb->exec("PRAGMA synchronous = FULL");
     sdb->exec("PRAGMA foreign_keys = ON");
     Database db(std::move(sdb), path);

@@ -333,8 +333,9 @@ def main():
                 f"runs, each a fresh process; {'durations verified' if not problems else 'CHECKS FAILED'})")
         print(line)
         if args.json:
-            print(json.dumps({"ms": times, "median_ms": med, "reference_in_process_ms": inside, "ingest": ingest, "setup_seconds": round(t_setup, 1),
-                              "rows": rows, "people": len(people), "problems": problems}))
+            print(json.dumps({"ms": times, "median_ms": med, "reference_in_process_ms": inside, "ingest": ingest,
+                              "setup_seconds": round(t_setup, 1), "rows": rows, "people": len(people),
+                              "problems": problems}))
         return 0 if not problems else 1
     finally:
         for p in procs:

@@ -267,6 +267,7 @@ int main(int argc, char** argv)
   const auto deadline = t0 + std::chrono::duration<double>(o.seconds);
 
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(o.connections));
   for (int c = 0; c < o.connections; ++c) {
     threads.emplace_back([&, c]() {
       int fd = -1;

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """bench/session_listing: `zoomctl session list` on a 100,000-session database
-against a reference in the same run: the same SELECT run by Python's sqlite3
-on the same file and printed the same way (this script with --reference), each
-a fresh process. The database is created by `zoomctl db migrate`, its 50
+against a reference in the same run: the same SELECT run by the sqlite3
+command-line shell on the same file and printed the same way (the table with
+printf, or -json), each a fresh process. The database is created by `zoomctl db migrate`, its 50
 instructors and 200 cohorts by `zoomctl user add` / `cohort add`, and its
 sessions are written directly with sqlite3, shaped as `zoomctl session
 schedule` leaves them once Zoom has answered (meeting id, uuid, join and start
@@ -11,8 +11,8 @@ without a request key; COMPLETED ones with their actual start and end), spread
 over two years around today. The query plan of every listing is printed with
 EXPLAIN QUERY PLAN and a full scan of sessions is reported. Prints one line.
 
-  python3 bench/session_listing.py [--zoomctl build-rel/zoomctl] [--sessions 100000] [--reps 5]
-      [--index "CREATE INDEX ..."] [--json] [--keep]
+  python3 bench/session_listing.py [--zoomctl build-rel/zoomctl] [--sqlite3 sqlite3] [--sessions 100000]
+      [--reps 5] [--index "CREATE INDEX ..."] [--json] [--keep]
 """
 import argparse
 import base64
@@ -48,7 +48,7 @@ def queries(today):
     week = (iso(today), iso(today + datetime.timedelta(days=7)))
     ins, cohort = "instructor07@example.com", "Cohort 042"
     return {
-        "all": (["session", "list"], [], 0, False),
+        "default": (["session", "list"], [], 0, False),
         "week": (["--json", "session", "list", "--from", week[0], "--to", week[1]],
                  [("s.start_time >= ?", week[0]), ("s.start_time < ?", week[1])], 0, True),
         "instructor": (["session", "list", "--instructor", ins], [("s.instructor_id = ?", ("user", ins))], 0, False),

@@ -199,7 +199,8 @@ def main():
                           "--client-id", CREDS["ZOOM_CLIENT_ID"], "--client-secret", CREDS["ZOOM_CLIENT_SECRET"],
                           "--webhook-secret", CREDS["ZOOM_WEBHOOK_SECRET_TOKEN"]], env)
         wait_up(sim_port, "/sim/state")
-        env.update(ZOOM_API_URL=f"http://127.0.0.1:{sim_port}/v2", ZOOM_OAUTH_URL=f"http://127.0.0.1:{sim_port}/oauth/token",
+        env.update(ZOOM_API_URL=f"http://127.0.0.1:{sim_port}/v2",
+                   ZOOM_OAUTH_URL=f"http://127.0.0.1:{sim_port}/oauth/token",
                    ZOOMCTL_PUBLIC_URL=f"http://127.0.0.1:{d_port}")
         session_id, mn, learners = setup(args, env, scratch)
         start("zoomctld", [args.zoomctld, "--listen", f"127.0.0.1:{d_port}"], env)

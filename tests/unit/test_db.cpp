@@ -113,3 +113,31 @@ TEST_CASE("model: SessionStatus and Role round-trip through their stored names")
   CHECK(zc::parse_role("instructor") == zc::Role::instructor);
   CHECK_FALSE(zc::parse_role("wizard"));
 }
+
+TEST_CASE("db: session listings filtered by instructor or cohort use an index that fits every filter")
+{
+  // The WHERE shapes `session list` builds (core/services/scheduling.cpp); SQLite has no
+  // statistics here, so the plan must follow from the indexes alone.
+  zc::test::Scratch dir;
+  auto db = zc::db::Database::open(dir.file("z.db"), zc::db::Migrate::yes);
+  REQUIRE(db);
+  const std::pair<const char*, const char*> cases[] = {
+      {"s.status = 'SCHEDULED' AND s.start_time >= '2026' AND s.instructor_id = 1",
+       "sessions_instructor_status (instructor_id=? AND status=? AND start_time>?)"},
+      {"s.status = 'SCHEDULED' AND s.start_time >= '2026' AND s.cohort_id = 1",
+       "sessions_cohort_status (cohort_id=? AND status=? AND start_time>?)"},
+      {"s.start_time >= '2026' AND s.start_time < '2027' AND s.instructor_id = 1",
+       "sessions_instructor (instructor_id=? AND start_time>? AND start_time<?)"},
+      {"s.start_time >= '2026' AND s.start_time < '2027'", "sessions_start (start_time>? AND start_time<?)"},
+  };
+  for (const auto& [where, index] : cases) {
+    SQLite::Statement q(db->sql(), std::string("EXPLAIN QUERY PLAN SELECT s.id, s.topic FROM sessions s WHERE ") +
+                                       where + " ORDER BY s.start_time, s.id");
+    std::string plan;
+    while (q.executeStep()) {
+      plan += q.getColumn(3).getString() + "\n";
+    }
+    CAPTURE(plan);
+    CHECK(plan.find(index) != std::string::npos);
+  }
+}

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <cstdio>
 #include <mutex>
 #include <regex>
@@ -73,7 +72,7 @@ bool may_hold_credential(std::string_view text)
 {
   std::string lower(text);
   std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
   if (lower.find("bearer") != std::string::npos || lower.find("basic") != std::string::npos) {
     return true;
   }

@@ -12,7 +12,7 @@ namespace zc::services {
 namespace {
 
 constexpr const char* k_user_columns =
-    "id, email, name, role, zoom_user_id, zoom_status, license_type, license_assigned_at, created_at";
+    "id, email, name, role, zoom_user_id, zoom_status, license_type, license_assigned_at, created_at, link_generation";
 
 User read_user(SQLite::Statement& q)
 {
@@ -34,6 +34,7 @@ User read_user(SQLite::Statement& q)
     u.license_assigned_at = q.getColumn(7).getString();
   }
   u.created_at = q.getColumn(8).getString();
+  u.link_generation = q.getColumn(9).getInt64();
   return u;
 }
 
@@ -321,9 +322,10 @@ Expected<EnrollResult> enroll(db::Database& db, std::string_view cohort_key, con
 std::vector<User> cohort_members(db::Database& db, std::int64_t cohort_id)
 {
   std::vector<User> out;
-  SQLite::Statement q(db.sql(), "SELECT u.id, u.email, u.name, u.role, u.zoom_user_id, u.zoom_status, u.license_type, "
-                                "u.license_assigned_at, u.created_at FROM users u JOIN cohort_members m ON "
-                                "m.user_id = u.id WHERE m.cohort_id = ? ORDER BY u.email");
+  SQLite::Statement q(db.sql(),
+                      "SELECT u.id, u.email, u.name, u.role, u.zoom_user_id, u.zoom_status, u.license_type, "
+                      "u.license_assigned_at, u.created_at, u.link_generation FROM users u JOIN cohort_members m ON "
+                      "m.user_id = u.id WHERE m.cohort_id = ? ORDER BY u.email");
   q.bind(1, cohort_id);
   while (q.executeStep()) {
     out.push_back(read_user(q));

@@ -25,6 +25,7 @@ struct User {
   std::optional<int> license_type;
   std::optional<std::string> license_assigned_at;
   std::string created_at;
+  std::int64_t link_generation = 0; ///< moved on by `zoomctl link --revoke`; links carry the one they were made in
 };
 
 /// The JSON form of `u` used by `--json` output and the API.

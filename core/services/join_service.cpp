@@ -14,14 +14,6 @@ namespace zc::services {
 
 namespace {
 
-// The person's current link generation (see schema/0004_link_revocation.sql).
-std::int64_t link_generation(db::Database& db, std::int64_t user_id)
-{
-  SQLite::Statement q(db.sql(), "SELECT link_generation FROM users WHERE id = ?");
-  q.bind(1, user_id);
-  return q.executeStep() ? q.getColumn(0).getInt64() : 0;
-}
-
 constexpr const char* k_card_select =
     "SELECT s.id, s.topic, s.cohort_id, c.name, s.instructor_id, u.name, s.start_time, s.duration, s.status,"
     " s.zoom_meeting_id, s.instructor_id = ?1,"
@@ -158,7 +150,7 @@ Expected<Viewer> authenticate(db::Database& db, std::string_view link_secret, st
     return make_error(ErrorKind::auth,
                       "the person this link was made for is no longer on the platform; ask for a new link");
   }
-  if (claims->generation != link_generation(db, user->id)) {
+  if (claims->generation != user->link_generation) {
     return make_error(ErrorKind::auth, "this link was revoked; ask for a new link");
   }
   Viewer v;
@@ -480,7 +472,7 @@ Expected<AccessLink> make_link(db::Database& db, const config::Config& cfg, cons
   claims.expires_at = now + request.ttl;
   claims.session_id = request.session_id;
   claims.lang = request.lang;
-  claims.generation = link_generation(db, user->id);
+  claims.generation = user->link_generation;
   AccessLink link;
   link.path = *path;
   link.url = access::link_url(cfg.public_url, *path, access::sign_token(cfg.link_secret, claims));
@@ -498,7 +490,7 @@ Expected<Revocation> revoke_links(db::Database& db, std::string_view user, std::
     if (!found) {
       return found.error();
     }
-    const auto before = link_generation(db, found->id);
+    const auto before = found->link_generation;
     SQLite::Statement up(db.sql(), "UPDATE users SET link_generation = link_generation + 1,"
                                    " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?");
     up.bind(1, found->id);
@@ -506,6 +498,7 @@ Expected<Revocation> revoke_links(db::Database& db, std::string_view user, std::
     audit(db.sql(), actor, "link.revoke", "user", std::to_string(found->id), {{"link_generation", before}},
           {{"link_generation", before + 1}});
     tx.commit();
+    found->link_generation = before + 1;
     return Revocation{std::move(*found), before + 1};
   } catch (const SQLite::Exception& e) {
     return make_error(ErrorKind::database, fmt::format("revoking the links failed: {}", e.what()));

@@ -25,13 +25,14 @@ import io
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from benchlib import build_load, free_port, run_load, wait_up
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -46,35 +47,6 @@ CREDS = {
 }
 SLOT = 1800  # seconds between the starts of two cycles of one person
 MEETING_UUID = "benchAttendanceUuid00000=="
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_up(port, path, timeout=15):
-    import urllib.error  # noqa: PLC0415 (kept out of the reference's start-up)
-    import urllib.request  # noqa: PLC0415
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit(f"attendance_report: nothing listening on port {port}")
-
-
-def build_load(out_dir):
-    exe = os.path.join(out_dir, "http_load")
-    cxx = os.environ.get("CXX", "c++")
-    subprocess.run([cxx, "-O2", "-std=c++20", os.path.join(HERE, "http_load.cpp"), "-o", exe, "-lcrypto",
-                    "-lpthread"], check=True)
-    return exe
 
 
 def iso(t):
@@ -248,7 +220,7 @@ def main():
         start("zoomsim", [args.zoomsim, "--listen", f"127.0.0.1:{sim_port}", "--account-id", CREDS["ZOOM_ACCOUNT_ID"],
                           "--client-id", CREDS["ZOOM_CLIENT_ID"], "--client-secret", CREDS["ZOOM_CLIENT_SECRET"],
                           "--webhook-secret", CREDS["ZOOM_WEBHOOK_SECRET_TOKEN"]], env)
-        wait_up(sim_port, "/sim/state")
+        wait_up(sim_port, "/sim/state", "attendance_report")
         env.update(ZOOM_API_URL=f"http://127.0.0.1:{sim_port}/v2",
                    ZOOM_OAUTH_URL=f"http://127.0.0.1:{sim_port}/oauth/token")
         t_setup = time.time()
@@ -267,14 +239,11 @@ def main():
                 f.write(raw + b"\n")
 
         start("zoomctld", [args.zoomctld, "--listen", f"127.0.0.1:{d_port}"], env)
-        wait_up(d_port, "/healthz")
+        wait_up(d_port, "/healthz", "attendance_report")
         end = t0 + args.cycles * SLOT + 60
         post_signed(d_port, event("meeting.started", mn, {"start_time": iso(t0)}, t0 * 1000))
-        load_env = dict(env, BENCH_WEBHOOK_SECRET=CREDS["ZOOM_WEBHOOK_SECRET_TOKEN"])
-        p = subprocess.run([exe, "--port", str(d_port), "--requests", requests, "--connections", str(args.connections),
-                            "--seconds", "3600", "--zoom-webhook-secret-env", "BENCH_WEBHOOK_SECRET"], env=load_env,
-                           capture_output=True, text=True, check=True)
-        ingest = json.loads(p.stdout)
+        ingest = run_load(exe, d_port, requests, args.connections, None, 3600,
+                          webhook_secret=CREDS["ZOOM_WEBHOOK_SECRET_TOKEN"])
         post_signed(d_port, event("meeting.ended", mn, {"start_time": iso(t0), "end_time": iso(end)}, end * 1000))
         for proc in procs:
             proc.terminate()

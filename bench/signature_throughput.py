@@ -23,14 +23,14 @@ import hmac
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
+
+from benchlib import build_load, free_port, run_load, wait_up, write_requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -46,51 +46,8 @@ CREDS = {
 LINK_SECRET = "benchLinkSecret0123456789"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_up(port, path, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit(f"signature_throughput: nothing listening on port {port}")
-
-
-def build_load(out_dir):
-    exe = os.path.join(out_dir, "http_load")
-    cxx = os.environ.get("CXX", "c++")
-    subprocess.run([cxx, "-O2", "-std=c++20", os.path.join(HERE, "http_load.cpp"), "-o", exe, "-lcrypto",
-                    "-lpthread"], check=True)
-    return exe
-
-
-def write_requests(path, records):
-    """records: (method, path, headers list, body str) -> the http_load request file."""
-    with open(path, "wb") as f:
-        for method, target, headers, body in records:
-            b = body.encode()
-            f.write(f"{method} {target} {len(b)} {len(headers)}\n".encode())
-            for h in headers:
-                f.write(h.encode() + b"\n")
-            f.write(b + b"\n")
-
-
 def load(exe, port, requests, args, count, seconds, responses=None, keep=0):
-    cmd = [exe, "--port", str(port), "--requests", requests, "--connections", str(args.connections), "--count",
-           str(count), "--seconds", str(seconds)]
-    if responses:
-        cmd += ["--responses", responses, "--keep-responses", str(keep)]
-    p = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return json.loads(p.stdout)
+    return run_load(exe, port, requests, args.connections, count, seconds, responses, keep)
 
 
 def b64url_decode(s):
@@ -198,7 +155,7 @@ def main():
         start("zoomsim", [args.zoomsim, "--listen", f"127.0.0.1:{sim_port}", "--account-id", CREDS["ZOOM_ACCOUNT_ID"],
                           "--client-id", CREDS["ZOOM_CLIENT_ID"], "--client-secret", CREDS["ZOOM_CLIENT_SECRET"],
                           "--webhook-secret", CREDS["ZOOM_WEBHOOK_SECRET_TOKEN"]], env)
-        wait_up(sim_port, "/sim/state")
+        wait_up(sim_port, "/sim/state", "signature_throughput")
         env.update(ZOOM_API_URL=f"http://127.0.0.1:{sim_port}/v2",
                    ZOOM_OAUTH_URL=f"http://127.0.0.1:{sim_port}/oauth/token",
                    ZOOMCTL_PUBLIC_URL=f"http://127.0.0.1:{d_port}")
@@ -206,8 +163,8 @@ def main():
         start("zoomctld", [args.zoomctld, "--listen", f"127.0.0.1:{d_port}"], env)
         start("node", [args.node, os.path.join(HERE, "reference", "zoom_sample_signature.js"), f"127.0.0.1:{n_port}"],
               env)
-        wait_up(d_port, "/healthz")
-        wait_up(n_port, "/")
+        wait_up(d_port, "/healthz", "signature_throughput")
+        wait_up(n_port, "/", "signature_throughput")
         start_meeting(d_port, mn)
 
         body = json.dumps({"meetingNumber": mn, "role": 0})

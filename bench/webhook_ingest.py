@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """bench/webhook_ingest: sustained webhook ingest of zoomctld (verify, store the
-raw event and apply it to attendance, one durable commit per event) against a
-minimal reference receiver of the kind Zoom's Node.js samples are
+raw event and apply it to attendance, 200 only after a durable commit) against
+a minimal reference receiver of the kind Zoom's Node.js samples are
 (bench/reference/zoom_sample_receiver.js: verify the signature, answer 200,
 store nothing) and against the same sample made durable the plain way (append
-each event to a file and fsync before the 200). All are driven in the same run by the same load generator
-(bench/webhook_ingest.cpp, built here with the system C++ compiler): signed
+each event to a file and fsync before the 200). All are driven in the same run
+by the same load generator (bench/http_load.cpp, built here with the system
+C++ compiler, signing each event at send time as Zoom does): signed
 meeting.participant_joined/left events, each a new event, N keep-alive
 connections, bounded by count and time, 127.0.0.1 only. Prints one line.
 
@@ -13,16 +14,16 @@ connections, bounded by count and time, 127.0.0.1 only. Prints one line.
       [--connections 8] [--count 20000] [--seconds 20] [--rounds 2] [--json]
 """
 import argparse
+import datetime
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
+
+from benchlib import build_load, free_port, run_load, wait_up, write_requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SECRET = "benchWebhookSecret0123456789"
@@ -30,40 +31,43 @@ MEETING_ID = "81234567890"
 MEETING_UUID = "benchUuid0000000000000=="
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def wait_up(port, path, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit(f"webhook_ingest: nothing listening on port {port}")
+
+def events_file(path, n, tag, start):
+    """Writes n signed-at-send-time participant events, each new: even i joins participant i/2 of this
+    file's tag, odd i is their leave a minute later (shaped as Zoom sends them: payload samples in
+    ../shared/zoom/payloads)."""
+    def iso(t):
+        return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    records = []
+    for i in range(n):
+        person, join = i // 2, i % 2 == 0
+        body = json.dumps({
+            "event": "meeting.participant_" + ("joined" if join else "left"),
+            "event_ts": (start + person % 1800) * 1000 + i % 1000,
+            "payload": {"account_id": "benchAccount", "object": {
+                "id": MEETING_ID, "uuid": MEETING_UUID, "host_id": "benchHost", "topic": "Bench class", "type": 2,
+                "start_time": iso(start), "timezone": "UTC", "duration": 60, "participant": {
+                    "user_id": str(16778240 + i), "user_name": f"Bench Learner {person}", "id": "",
+                    "participant_uuid": f"{tag}-{person}",
+                    ("join_time" if join else "leave_time"): iso(start + (0 if join else 60) + person % 1800),
+                    "email": f"bench{tag}x{person}@example.com", "registrant_id": None,
+                    "participant_user_id": "", "customer_key": ""}}}}, separators=(",", ":"))
+        records.append(("POST", "/api/webhooks/zoom", ["Content-Type: application/json; charset=utf-8",
+                                                        "User-Agent: Zoom Marketplace/1.0a"], body))
+    write_requests(path, records)
+    return path
 
 
-def build_load(out_dir):
-    exe = os.path.join(out_dir, "webhook_ingest_load")
-    cxx = os.environ.get("CXX", "c++")
-    subprocess.run([cxx, "-O2", "-std=c++20", os.path.join(HERE, "webhook_ingest.cpp"), "-o", exe, "-lcrypto",
-                    "-lpthread"], check=True)
-    return exe
-
-
-def load(exe, port, args, tag):
-    env = dict(os.environ, ZOOM_WEBHOOK_SECRET_TOKEN=SECRET)
-    p = subprocess.run([exe, "--port", str(port), "--connections", str(args.connections), "--count",
-                        str(args.count), "--seconds", str(args.seconds), "--meeting-id", MEETING_ID,
-                        "--meeting-uuid", MEETING_UUID, "--tag", tag], env=env, capture_output=True, text=True,
-                       check=True)
-    return json.loads(p.stdout)
+def load(exe, port, args, scratch, tag, count=None, seconds=None):
+    """One round against `port` with events of their own (`tag`), so every one is new to zoomctld."""
+    count = count or args.count
+    path = events_file(os.path.join(scratch, f"events-{tag}.req"), count, tag, 1767225600)
+    res = run_load(exe, port, path, args.connections, count, seconds or args.seconds, webhook_secret=SECRET)
+    os.unlink(path)
+    return res
 
 
 def setup_db(zoomctl, env, db):
@@ -112,18 +116,18 @@ def main():
             procs.append(subprocess.Popen([args.node, os.path.join(HERE, "reference", "zoom_sample_receiver.js"),
                                            f"127.0.0.1:{f_port}", os.path.join(scratch, "events.jsonl")],
                                           env=env, stdout=log, stderr=log))
-        wait_up(d_port, "/healthz")
-        wait_up(n_port, "/")
-        wait_up(f_port, "/")
+        wait_up(d_port, "/healthz", "webhook_ingest")
+        wait_up(n_port, "/", "webhook_ingest")
+        wait_up(f_port, "/", "webhook_ingest")
 
         # Warm-up, then alternate so that neither side gets the quieter moment of a shared machine.
-        acked = load(exe, d_port, argparse.Namespace(**{**vars(args), "count": 500, "seconds": 10}), "warm")["ok"]
-        load(exe, n_port, argparse.Namespace(**{**vars(args), "count": 500, "seconds": 10}), "warm")
-        load(exe, f_port, argparse.Namespace(**{**vars(args), "count": 500, "seconds": 10}), "warm")
+        acked = load(exe, d_port, args, scratch, "warm", 500, 10)["ok"]
+        load(exe, n_port, args, scratch, "warm", 500, 10)
+        load(exe, f_port, args, scratch, "warm", 500, 10)
         best = {"zoomctld": None, "node": None, "node_durable": None}
         for r in range(args.rounds):
             for name, port in (("zoomctld", d_port), ("node", n_port), ("node_durable", f_port)):
-                res = load(exe, port, args, f"r{r}{name}")
+                res = load(exe, port, args, scratch, f"r{r}{name}")
                 if name == "zoomctld":
                     acked += res["ok"]
                 if res["non2xx"] or res["errors"]:

@@ -20,9 +20,9 @@ TEST_CASE("redact hides credentials in every form the patterns name, whatever th
 TEST_CASE("redact leaves ordinary lines as they are")
 {
   using zc::log::redact;
-  for (const std::string line : {"POST /api/webhooks/zoom 200 3.1 ms", "POST /api/signature 200 0.4 ms",
-                                 "token bucket refilled", R"({"msg":"signature verified","zakat":"x"})",
-                                 "user basically fine", ""}) {
+  for (const std::string line :
+       {"POST /api/webhooks/zoom 200 3.1 ms", "POST /api/signature 200 0.4 ms", "token bucket refilled",
+        R"({"msg":"signature verified","zakat":"x"})", "user basically fine", ""}) {
     // "basic" without a credential after it is kept too (the pattern needs whitespace and a value).
     CHECK(redact(line) == line);
   }

@@ -58,4 +58,12 @@ if "$zoomctl" commands | grep -q '^link$'; then
   echo "learner:    $("$zoomctl" link learner1@example.com)"
   echo "attendance: $("$zoomctl" link ina.instructor@example.com --session "$session_id" --page attendance 2>/dev/null ||
     "$zoomctl" link ina.instructor@example.com --session "$session_id")"
+
+  step "a leaked link is revoked"
+  leaked=$("$zoomctl" link learner2@example.com 2>/dev/null)
+  token=${leaked#*token=}
+  me() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$daemon_port/api/me"; }
+  echo "learner2's link before: GET /api/me -> $(me)"
+  "$zoomctl" link learner2@example.com --revoke
+  echo "the same link after:    GET /api/me -> $(me) (a new link works: zoomctl link learner2@example.com)"
 fi

@@ -5,6 +5,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -251,6 +252,42 @@ class Daemon(Scratch):
         self.assertTrue(req, self.log("zoomctld"))
         self.assertEqual(req[0]["status"], 200)
         self.assertIn("duration_ms", req[0])
+
+    def held_connections(self, url, n):
+        """n connections that have sent half a request and keep the thread serving them waiting."""
+        host, port = url.rsplit("/", 1)[1].split(":")
+        socks = []
+        for _ in range(n):
+            s = socket.create_connection((host, int(port)), timeout=5)
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            socks.append(s)
+        return socks
+
+    def test_idle_connections_do_not_hold_the_daemon(self):
+        # cpp-httplib's default pool was 8 threads and an open connection holds one: 12 slow or idle
+        # clients (a browser's keep-alive, a stalled proxy) used to leave no thread for Zoom's deliveries.
+        url = self.start_daemon()
+        held = self.held_connections(url, 12)
+        status, _, body = http("GET", url + "/healthz", timeout=4)
+        self.assertEqual(status, 200)
+        self.assertEqual(json.loads(body)["status"], "ok")
+        for s in held:
+            s.close()
+
+    def test_threads_setting_is_applied(self):
+        # With --threads 2 and both threads held, a third client is not served until one is let go.
+        url = self.start_daemon(["--threads", "2"])
+        held = self.held_connections(url, 2)
+        time.sleep(0.3)
+        with self.assertRaises(OSError):
+            http("GET", url + "/healthz", timeout=1.5)
+        for s in held:
+            s.sendall(b"Connection: close\r\n\r\n")  # complete the requests: answered, closed, threads free
+        for s in held:
+            self.assertIn(b" 200 ", s.recv(4096))
+            s.close()
+        status, _, _ = http("GET", url + "/healthz", timeout=10)
+        self.assertEqual(status, 200)
 
     def run_daemon(self, args, env=None, timeout=10):
         e = dict(self.env)

@@ -1,11 +1,11 @@
 // US-009: the instructor's sessions, Start Session from 15 minutes before the start.
 import { useServerNow } from '../clock';
-import { formatCountdown, formatDateTime, formatNumber, formatTime } from '../format';
+import { formatCountdown, formatDateTime, formatTime } from '../format';
 import { useI18n } from '../i18n';
 import { ErrorView, type PageProps } from '../shell';
-import { rememberJoinClick, useMySessions } from '../sessions-data';
+import { useMySessions } from '../sessions-data';
 import type { Session } from '../api';
-import { StatusBadge } from './common';
+import { SessionCard } from './common';
 
 type StartState = { enabled: true } | { enabled: false; reason: string };
 
@@ -63,55 +63,27 @@ export function InstructorSessions(_props: PageProps) {
         <ul className="cards" aria-label={t('instructorTitle')}>
           {sessions.map((s) => {
             const st = startState(s, now, startWindowMs, t, lang);
-            const reasonId = `start-reason-${String(s.id)}`;
             return (
-              <li key={s.id} className="card" data-session-id={s.id} data-status={s.status}>
-                <div className="card-main">
-                  <h2 className="card-title">{s.topic}</h2>
-                  <StatusBadge status={s.status} />
-                  <dl className="facts">
-                    <dt>{t('colStart')}</dt>
-                    <dd>{formatDateTime(s.start_time, lang)}</dd>
-                    <dt>{t('colDuration')}</dt>
-                    <dd>{t('minutes', { n: formatNumber(s.duration, lang, 0) })}</dd>
-                    {s.cohort ? (
-                      <>
-                        <dt>{t('colCohort')}</dt>
-                        <dd>{s.cohort}</dd>
-                      </>
-                    ) : null}
-                  </dl>
-                </div>
-                <div className="card-actions">
-                  <button
-                    type="button"
-                    className="btn btn-primary"
-                    data-testid="start-session"
-                    disabled={!st.enabled}
-                    aria-label={t('startSessionAria', { topic: s.topic })}
-                    aria-describedby={st.enabled ? undefined : reasonId}
-                    onClick={() => {
-                      rememberJoinClick(s.id);
-                      window.location.assign(`/session/${String(s.id)}/join?role=host`);
-                    }}
-                  >
-                    {t('startSession')}
-                  </button>
-                  {st.enabled ? null : (
-                    <span id={reasonId} className="reason" data-testid="start-reason">
-                      {st.reason}
-                    </span>
-                  )}
-                  <a
-                    className="link"
-                    href={`/instructor/sessions/${String(s.id)}/attendance`}
-                    aria-label={t('attendanceLinkAria', { topic: s.topic })}
-                    data-testid="attendance-link"
-                  >
-                    {t('attendanceLink')}
-                  </a>
-                </div>
-              </li>
+              <SessionCard
+                key={s.id}
+                session={s}
+                action={{
+                  kind: 'start',
+                  label: t('startSession'),
+                  ariaLabel: t('startSessionAria', { topic: s.topic }),
+                  reason: st.enabled ? null : st.reason,
+                  href: `/session/${String(s.id)}/join?role=host`,
+                }}
+              >
+                <a
+                  className="link"
+                  href={`/instructor/sessions/${String(s.id)}/attendance`}
+                  aria-label={t('attendanceLinkAria', { topic: s.topic })}
+                  data-testid="attendance-link"
+                >
+                  {t('attendanceLink')}
+                </a>
+              </SessionCard>
             );
           })}
         </ul>

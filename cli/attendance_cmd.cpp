@@ -176,8 +176,8 @@ private:
     }
     const auto presence = m_present ? attendance_service::Presence::present : attendance_service::Presence::absent;
     const auto actor = ctx.actor();
-    const auto r =
-        need(attendance_service::override_attendance(ctx.db(), m_session, m_user, presence, m_reason, actor));
+    const auto r = need(attendance_service::override_attendance(ctx.db(), m_session, m_user, presence, m_reason, actor,
+                                                                ctx.config().attendance_threshold));
     if (ctx.json()) {
       print_json({{"override_id", r.override_id},
                   {"session_id", r.session_id},

@@ -115,7 +115,8 @@ void add_attendance_routes(httplib::Server& server, App& app)
         const auto presence =
             present->get<bool>() ? attendance_service::Presence::present : attendance_service::Presence::absent;
         const auto r = attendance_service::override_attendance(app.db(), ctx->first, std::to_string(*user_id), presence,
-                                                               reason->get<std::string>(), ctx->second.actor);
+                                                               reason->get<std::string>(), ctx->second.actor,
+                                                               app.cfg().attendance_threshold);
         if (!r) {
           send_error(res, r.error());
           return;

@@ -436,7 +436,8 @@ std::string export_csv(const Report& r, Bom bom)
 }
 
 Expected<OverrideResult> override_attendance(db::Database& db, std::int64_t session_id, std::string_view user,
-                                             Presence presence, std::string_view reason, std::string_view actor)
+                                             Presence presence, std::string_view reason, std::string_view actor,
+                                             int threshold)
 {
   const std::string why = trim(reason);
   if (why.empty()) {
@@ -483,7 +484,7 @@ Expected<OverrideResult> override_attendance(db::Database& db, std::int64_t sess
                                       email, session->cohort_id, session_id));
       }
     }
-    auto before_report = build_report(db, session_id, attendance::k_default_threshold, std::nullopt);
+    auto before_report = build_report(db, session_id, threshold, std::nullopt);
     if (!before_report) {
       return before_report.error();
     }

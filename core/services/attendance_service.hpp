@@ -123,9 +123,11 @@ struct OverrideResult {
 /// attendance_overrides (history kept, latest wins) and writes audit_log
 /// "attendance.override" with before/after JSON, in one transaction. Refuses an
 /// unknown session or user, an empty reason or actor, and a user not in the
-/// session's cohort.
+/// session's cohort. `threshold` is the percent the caller reports with (ZOOMCTL_ATTENDANCE_THRESHOLD),
+/// so that the audited "before" is what that report showed.
 Expected<OverrideResult> override_attendance(db::Database& db, std::int64_t session_id, std::string_view user,
-                                             Presence presence, std::string_view reason, std::string_view actor);
+                                             Presence presence, std::string_view reason, std::string_view actor,
+                                             int threshold = attendance::k_default_threshold);
 
 /// What `reconcile` did.
 struct ReconcileResult {

@@ -192,6 +192,29 @@ TEST_CASE("attendance_service::override_attendance keeps history, audits, and th
   CHECK(as::override_attendance(t.db(), 1, "SARA@EXAMPLE.COM", as::Presence::absent, "x", "y").has_value());
 }
 
+TEST_CASE("attendance_service::override_attendance audits the before value at the caller's threshold")
+{
+  TestDb t;
+  seed_attendance(t);
+  // Someone absent at the default threshold but with some time in the meeting.
+  const auto r = report_of(t);
+  const as::PersonAttendance* partial = nullptr;
+  for (const auto& p : r.people) {
+    if (p.user_id && !p.computed_present && p.percent > 1.0) {
+      partial = &p;
+    }
+  }
+  REQUIRE(partial != nullptr);
+  const int threshold = static_cast<int>(partial->percent) - 1; // present at this threshold
+  auto o = as::override_attendance(t.db(), 1, std::to_string(*partial->user_id), as::Presence::absent, "checked",
+                                   "inst@example.com", threshold);
+  REQUIRE_MESSAGE(o.has_value(), (o ? "" : o.error().message));
+  CHECK(o->before_present);
+  const auto before = nlohmann::json::parse(t.text("SELECT before_json FROM audit_log ORDER BY id DESC LIMIT 1"));
+  CHECK(before["computed_present"] == true);
+  CHECK(before["present"] == true);
+}
+
 TEST_CASE("attendance_service::override_attendance refuses bad requests with clear messages")
 {
   TestDb t;

@@ -164,6 +164,11 @@ void add_webhook_routes(httplib::Server& server, App& app)
     const auto outcome = std::string(webhook_service::to_string(r.outcome));
     app.counters.add("zoomctld_webhook_events_total",
                      fmt::format(R"(event="{}",outcome="{}")", label_value(r.event, "unverified"), outcome));
+    if (r.outside_window) {
+      // Signed correctly but far from this server's clock: accepted (see webhook::verify); a rising count means
+      // the clock drifted or Zoom's retries carry their first timestamp.
+      app.counters.add("zoomctld_webhook_outside_window_total", "");
+    }
     if (r.outcome == webhook_service::Outcome::rejected) {
       app.counters.add("zoomctld_webhook_rejections_total",
                        fmt::format(R"(reason="{}")", webhook::to_string(r.rejection)));

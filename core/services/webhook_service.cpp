@@ -450,6 +450,7 @@ struct Prepared {
   std::string key;
   std::string meeting_id;
   std::int64_t event_ts = 0;
+  bool outside_window = false;
 };
 
 // Verifies and parses one delivery; answers rejections and url_validation at once (`done`),
@@ -462,6 +463,13 @@ std::optional<IngestResult> prepare(std::string_view raw_body, const webhook::He
     log::warn("webhook", "rejected delivery: {}", v.message);
     return rejected(v.rejection, v.message);
   }
+  if (v.outside_window) {
+    // Accepted all the same (see webhook::verify): a retry signed at its first attempt, or a clock that drifted.
+    log::warn("webhook",
+              "accepted {} signed {} s away from this server's clock (more than the {} s window): "
+              "check the clock (NTP) if this repeats",
+              v.event, v.skew, config.tolerance.count());
+  }
   auto parsed = webhook::parse_event(v.body, raw_body);
   if (webhook::event_type(v.event) == EventType::url_validation) {
     if (!parsed) {
@@ -473,6 +481,7 @@ std::optional<IngestResult> prepare(std::string_view raw_body, const webhook::He
     out.http_status = 200;
     out.body = webhook::url_validation_response(config.secret, parsed->plain_token);
     out.message = "answered endpoint.url_validation";
+    out.outside_window = v.outside_window;
     return out;
   }
 
@@ -490,7 +499,8 @@ std::optional<IngestResult> prepare(std::string_view raw_body, const webhook::He
   if (const auto ts = v.body.find("event_ts"); ts != v.body.end() && ts->is_number_integer()) {
     event_ts = ts->get<std::int64_t>();
   }
-  prepared.emplace(Prepared{raw_body, v.event, std::move(parsed), key, std::move(meeting_id), event_ts});
+  prepared.emplace(
+      Prepared{raw_body, v.event, std::move(parsed), key, std::move(meeting_id), event_ts, v.outside_window});
   return std::nullopt;
 }
 
@@ -500,6 +510,7 @@ IngestResult store_and_apply(db::Database& db, const Prepared& p)
 {
   IngestResult out;
   out.event = p.event;
+  out.outside_window = p.outside_window;
   SQLite::Statement ins(db.sql(), "INSERT INTO webhook_events (dedupe_key, event, event_ts, meeting_id, body)"
                                   " VALUES (?, ?, ?, ?, ?)"
                                   " ON CONFLICT (dedupe_key) DO UPDATE SET deliveries = deliveries + 1"

@@ -68,13 +68,14 @@ std::string_view to_string(Outcome o);
 
 /// The answer for the HTTP layer.
 struct IngestResult {
-  int http_status = 500; ///< 200 only after the commit; 401 bad signature/stale; 400 malformed; 413; 500
+  int http_status = 500; ///< 200 only after the commit; 401 bad signature; 400 malformed; 413; 500
   nlohmann::json body;   ///< the JSON body to send (the CRC answer for url_validation)
   Outcome outcome = Outcome::error;
   std::optional<std::int64_t> event_id;                    ///< webhook_events.id when stored
   webhook::Rejection rejection = webhook::Rejection::none; ///< why it was rejected, for `rejected`
-  std::string event;   ///< the verified `event` name (empty when rejected), for metrics
-  std::string message; ///< one line for the request log (no secrets, no personal data)
+  std::string event;           ///< the verified `event` name (empty when rejected), for metrics
+  std::string message;         ///< one line for the request log (no secrets, no personal data)
+  bool outside_window = false; ///< signed correctly but with a timestamp outside the window (accepted)
 };
 
 /// Verifies `raw_body` with `headers` under `config`, answers url_validation,

@@ -42,6 +42,9 @@ public:
     m_get = zoom->add_subcommand("get", "Send an authenticated GET to the Zoom API and print the JSON answer");
     m_get->add_option("PATH", m_path, "Path below the API base URL, e.g. /users/me or '/users?status=pending'")
         ->required();
+    m_get->add_flag("--show-secrets", m_show_secrets,
+                    "Print start_url and ZAK/token values as Zoom sent them (they let anyone start the meeting as "
+                    "its host); hidden by default");
   }
 
   std::optional<int> run(Context& ctx) override
@@ -99,15 +102,38 @@ private:
       path.erase(0, 3);
     }
     zoom::ZoomClient client(ctx.config(), ctx.db());
-    const auto result = need(client.request(zoom::Method::get, path));
+    auto result = need(client.request(zoom::Method::get, path));
+    if (!m_show_secrets) {
+      hide_host_credentials(result);
+    }
     print_json(result);
     return exit_code::ok;
+  }
+
+  // A meeting's start_url carries the host's ZAK, and GET /users/{id}/token answers {"token": ZAK}:
+  // either one starts the class as its host, so they are shown only when asked for.
+  static void hide_host_credentials(nlohmann::json& j)
+  {
+    if (j.is_object()) {
+      for (auto& [key, value] : j.items()) {
+        if ((key == "start_url" || key == "token" || key == "zak") && value.is_string()) {
+          value = "[hidden: add --show-secrets]";
+        } else {
+          hide_host_credentials(value);
+        }
+      }
+    } else if (j.is_array()) {
+      for (auto& v : j) {
+        hide_host_credentials(v);
+      }
+    }
   }
 
   CLI::App* m_token = nullptr;
   CLI::App* m_get = nullptr;
   bool m_show = false;
   bool m_refresh = false;
+  bool m_show_secrets = false;
   std::string m_path;
 };
 

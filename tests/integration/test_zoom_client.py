@@ -169,5 +169,29 @@ class ZoomClientTest(Scratch):
         self.assertIn("ZOOM_OAUTH_URL", r.err)
 
 
+    def test_zoom_get_hides_host_credentials_unless_asked(self):
+        # A start_url (it carries the ZAK) or a ZAK starts the class as its host: never printed by default.
+        self.start_sim()
+        self.ok("user", "add", "ines@example.com", "--name", "Ines", "--role", "instructor")
+        self.ok("cohort", "add", "Alpha")
+        self.ok("session", "schedule", "--cohort", "Alpha", "--instructor", "ines@example.com",
+                "--start", "2031-01-06T10:00:00Z", "--duration", "60", "--topic", "T")
+        meeting, host = self.sql("SELECT s.zoom_meeting_id, u.zoom_user_id FROM sessions s"
+                                 " JOIN users u ON u.id = s.instructor_id")[0]
+        shown = self.ok("zoom", "get", f"/meetings/{meeting}", "--show-secrets").json()
+        self.assertIn("zak=", shown["start_url"])
+        hidden = self.ok("zoom", "get", f"/meetings/{meeting}")
+        self.assertNotIn(shown["start_url"], hidden.out + hidden.err)
+        self.assertTrue(hidden.json()["start_url"].startswith("[hidden"))
+        self.assertEqual(hidden.json()["join_url"], shown["join_url"])
+        zak = self.ok("zoom", "get", f"/users/{host}/token?type=zak", "--show-secrets").json()["token"]
+        self.assertTrue(zak)
+        r = self.ok("zoom", "get", f"/users/{host}/token?type=zak")
+        self.assertNotIn(zak, r.out + r.err)
+        # Nested answers too: a listing of meetings.
+        listing = self.ok("zoom", "get", f"/users/{host}/meetings")
+        self.assertNotIn("zak=", listing.out)
+
+
 if __name__ == "__main__":
     unittest.main()

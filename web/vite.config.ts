@@ -1,8 +1,5 @@
 // Builds the four pages into web/dist as static files the daemon serves:
 //   instructor-sessions.html, join.html, my-courses.html, attendance.html and /assets/*.
-// The four share one html shell, page.html; `pages` gives each its title, and its
-// entry script is src/entries/<name>.tsx. The plugin htmlPages serves <name>.html
-// from that shell to the build, so there is one file to edit for all four.
 // The Meeting SDK's run-time assets (lib/av, lib/lang, lib/image, ...) are copied to
 // dist/assets/zoom-sdk/<version>/lib so nothing is fetched from Zoom's CDN.
 // VITE_FAKE_SDK=1 (tests only) swaps '@zoom/meetingsdk/embedded' for
@@ -30,28 +27,6 @@ function copySdkAssets(outDir: string): Plugin {
   };
 }
 
-const pages: Record<string, string> = {
-  'instructor-sessions': 'My sessions',
-  join: 'Live session',
-  'my-courses': 'My courses',
-  attendance: 'Attendance',
-};
-
-function htmlPages(): Plugin {
-  const shell = readFileSync(resolve(root, 'page.html'), 'utf8');
-  const html = new Map(
-    Object.entries(pages).map(([name, title]) => [
-      resolve(root, `${name}.html`),
-      shell.replaceAll('%PAGE_NAME%', name).replaceAll('%PAGE_TITLE%', title),
-    ]),
-  );
-  return {
-    name: 'zoomctl-html-pages',
-    resolveId: (id) => (html.has(id) ? id : null),
-    load: (id) => html.get(id) ?? null,
-  };
-}
-
 const outDir = process.env.ZOOMCTL_WEB_OUT ?? (fakeSdk ? 'dist-test' : 'dist');
 
 export default defineConfig({
@@ -73,8 +48,13 @@ export default defineConfig({
     rollupOptions: {
       // The SDK bundle makes one plugin slow; the timing report is noise in the test log.
       checks: { bundlerTimings: false },
-      input: Object.fromEntries(Object.keys(pages).map((name) => [name, resolve(root, `${name}.html`)])),
+      input: {
+        'instructor-sessions': resolve(root, 'instructor-sessions.html'),
+        join: resolve(root, 'join.html'),
+        'my-courses': resolve(root, 'my-courses.html'),
+        attendance: resolve(root, 'attendance.html'),
+      },
     },
   },
-  plugins: [htmlPages(), copySdkAssets(outDir)],
+  plugins: [copySdkAssets(outDir)],
 });

@@ -31,6 +31,11 @@ Reply invalid_json_error()
   return zoom_error(400, 300, "Request Body should be a valid JSON object.");
 }
 
+Reply meeting_not_found(std::string_view meeting_id)
+{
+  return zoom_error(404, 3001, "Meeting " + std::string(meeting_id) + " is not found or has expired.");
+}
+
 Reply ok(OJson body, int status)
 {
   Reply r;

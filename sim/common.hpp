@@ -37,6 +37,9 @@ Reply validation_error(const std::vector<std::pair<std::string, std::string>>& f
 /// HTTP 400 code 300 "Request Body should be a valid JSON object."
 Reply invalid_json_error();
 
+/// HTTP 404 code 3001 "Meeting <id> is not found or has expired."
+Reply meeting_not_found(std::string_view meeting_id);
+
 /// A 200 reply carrying `body`.
 Reply ok(OJson body, int status = 200);
 

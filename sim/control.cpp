@@ -185,7 +185,7 @@ void install_control_routes(httplib::Server& server, Sim& sim)
     try {
       id = std::stoll(req.matches[1]);
     } catch (const std::exception&) {
-      send(res, zoom_error(404, 3001, "Meeting " + req.matches[1].str() + " is not found or has expired."));
+      send(res, meeting_not_found(req.matches[1].str()));
       return;
     }
     std::string action = req.matches[2];

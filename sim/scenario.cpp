@@ -265,7 +265,7 @@ Reply ScenarioRunner::start(const Json& body)
   if (sc.meeting_id) {
     auto host = m_state.meeting_host(*sc.meeting_id);
     if (!host) {
-      return zoom_error(404, 3001, "Meeting " + std::to_string(*sc.meeting_id) + " is not found or has expired.");
+      return meeting_not_found(std::to_string(*sc.meeting_id));
     }
     meeting_id = *sc.meeting_id;
     if (sc.start_time == "scheduled") {

@@ -173,6 +173,16 @@ User* State::find_user(const std::string& id_or_email)
   return nullptr;
 }
 
+template <typename Fn> Reply State::with_user(const std::string& id_or_email, Fn fn)
+{
+  std::lock_guard lock(m_mutex);
+  User* u = find_user(id_or_email);
+  if (u == nullptr) {
+    return zoom_error(404, 1001, "User does not exist: " + id_or_email + ".");
+  }
+  return fn(*u);
+}
+
 int State::paid_users() const
 {
   return static_cast<int>(
@@ -303,12 +313,7 @@ Reply State::create_user(const Json& body)
 
 Reply State::get_user(const std::string& id_or_email)
 {
-  std::lock_guard lock(m_mutex);
-  User* u = find_user(id_or_email);
-  if (u == nullptr) {
-    return zoom_error(404, 1001, "User does not exist: " + id_or_email + ".");
-  }
-  return ok(user_json(*u, false));
+  return with_user(id_or_email, [this](User& u) { return ok(user_json(u, false)); });
 }
 
 Reply State::list_users(const std::string& status, const std::string& page_size, const std::string& next_page_token,
@@ -357,103 +362,91 @@ Reply State::update_user(const std::string& id_or_email, const Json& body)
   if (!body.is_object()) {
     return invalid_json_error();
   }
-  std::lock_guard lock(m_mutex);
-  User* u = find_user(id_or_email);
-  if (u == nullptr) {
-    return zoom_error(404, 1001, "User does not exist: " + id_or_email + ".");
-  }
-  if (body.contains("type") && (body.contains("plan_united_type") || body.contains("zoom_one_type"))) {
-    return zoom_error(400, 300,
-                      "You can't change the \"type\" or \"plan_united_type\" or \"zoom_one_type\" at the same time.");
-  }
-  std::vector<std::pair<std::string, std::string>> errs;
-  std::optional<int> new_type;
-  if (body.contains("type")) {
-    if (!is_int(body["type"])) {
-      errs.emplace_back("type", "Invalid field.");
-    } else {
-      int t = body["type"].get<int>();
-      if (t != 1 && t != 2 && t != 3 && t != 4 && t != 99) {
+  return with_user(id_or_email, [this, &body](User& u) {
+    if (body.contains("type") && (body.contains("plan_united_type") || body.contains("zoom_one_type"))) {
+      return zoom_error(400, 300,
+                        "You can't change the \"type\" or \"plan_united_type\" or \"zoom_one_type\" at the same time.");
+    }
+    std::vector<std::pair<std::string, std::string>> errs;
+    std::optional<int> new_type;
+    if (body.contains("type")) {
+      if (!is_int(body["type"])) {
         errs.emplace_back("type", "Invalid field.");
       } else {
-        new_type = t;
+        int t = body["type"].get<int>();
+        if (t != 1 && t != 2 && t != 3 && t != 4 && t != 99) {
+          errs.emplace_back("type", "Invalid field.");
+        } else {
+          new_type = t;
+        }
       }
     }
-  }
-  for (const char* f : {"first_name", "last_name", "display_name", "timezone"}) {
-    if (body.contains(f) && (!body[f].is_string() || body[f].get<std::string>().size() > 64)) {
-      errs.emplace_back(f, "Invalid field.");
+    for (const char* f : {"first_name", "last_name", "display_name", "timezone"}) {
+      if (body.contains(f) && (!body[f].is_string() || body[f].get<std::string>().size() > 64)) {
+        errs.emplace_back(f, "Invalid field.");
+      }
     }
-  }
-  if (!errs.empty()) {
-    return validation_error(errs);
-  }
-  if (new_type && *new_type == 2 && u->type != 2 && paid_users() >= m_options.licenses) {
-    return zoom_error(400, 3412,
-                      fmt::format("Your request to convert the user type of a \"{}\" user to a \"Licensed\" user was "
-                                  "not approved at this time because your account has reached the permitted maximum "
-                                  "number of \"{}\" paying users. Please purchase additional licenses or contact the "
-                                  "Zoom support team to provision additional users in your account.",
-                                  user_type_name(u->type), m_options.licenses));
-  }
-  if (new_type) {
-    u->type = *new_type;
-  }
-  if (body.contains("first_name")) {
-    u->first_name = body["first_name"].get<std::string>();
-  }
-  if (body.contains("last_name")) {
-    u->last_name = body["last_name"].get<std::string>();
-  }
-  if (body.contains("display_name")) {
-    u->display_name = body["display_name"].get<std::string>();
-  }
-  if (body.contains("timezone")) {
-    u->timezone = body["timezone"].get<std::string>();
-  }
-  return no_content();
+    if (!errs.empty()) {
+      return validation_error(errs);
+    }
+    if (new_type && *new_type == 2 && u.type != 2 && paid_users() >= m_options.licenses) {
+      return zoom_error(400, 3412,
+                        fmt::format("Your request to convert the user type of a \"{}\" user to a \"Licensed\" user was "
+                                    "not approved at this time because your account has reached the permitted maximum "
+                                    "number of \"{}\" paying users. Please purchase additional licenses or contact the "
+                                    "Zoom support team to provision additional users in your account.",
+                                    user_type_name(u.type), m_options.licenses));
+    }
+    if (new_type) {
+      u.type = *new_type;
+    }
+    if (body.contains("first_name")) {
+      u.first_name = body["first_name"].get<std::string>();
+    }
+    if (body.contains("last_name")) {
+      u.last_name = body["last_name"].get<std::string>();
+    }
+    if (body.contains("display_name")) {
+      u.display_name = body["display_name"].get<std::string>();
+    }
+    if (body.contains("timezone")) {
+      u.timezone = body["timezone"].get<std::string>();
+    }
+    return no_content();
+  });
 }
 
 Reply State::delete_user(const std::string& id_or_email)
 {
-  std::lock_guard lock(m_mutex);
-  User* u = find_user(id_or_email);
-  if (u == nullptr) {
-    return zoom_error(404, 1001, "User does not exist: " + id_or_email + ".");
-  }
-  std::string id = u->id;
-  for (auto it = m_meetings.begin(); it != m_meetings.end();) {
-    it = it->second.host_id == id ? m_meetings.erase(it) : std::next(it);
-  }
-  m_users.erase(id);
-  std::erase(m_user_order, id);
-  return no_content();
+  return with_user(id_or_email, [this](User& u) {
+    std::string id = u.id;
+    for (auto it = m_meetings.begin(); it != m_meetings.end();) {
+      it = it->second.host_id == id ? m_meetings.erase(it) : std::next(it);
+    }
+    m_users.erase(id);
+    std::erase(m_user_order, id);
+    return no_content();
+  });
 }
 
 Reply State::user_token(const std::string& id_or_email, const std::string& type)
 {
-  std::lock_guard lock(m_mutex);
-  User* u = find_user(id_or_email);
-  if (u == nullptr) {
-    return zoom_error(404, 1001, "User does not exist: " + id_or_email + ".");
-  }
-  if (!type.empty() && type != "zak" && type != "token") {
-    return validation_error({{"type", "Invalid field."}});
-  }
-  OJson j = OJson::object();
-  j["token"] = "eyJ0eXAiOiJKV1QiLCJzdiI6InNpbSJ9." + zc::crypto::random_token(36);
-  return ok(std::move(j));
+  return with_user(id_or_email, [&type](User&) {
+    if (!type.empty() && type != "zak" && type != "token") {
+      return validation_error({{"type", "Invalid field."}});
+    }
+    OJson j = OJson::object();
+    j["token"] = "eyJ0eXAiOiJKV1QiLCJzdiI6InNpbSJ9." + zc::crypto::random_token(36);
+    return ok(std::move(j));
+  });
 }
 
 Reply State::activate_user(const std::string& id_or_email)
 {
-  std::lock_guard lock(m_mutex);
-  User* u = find_user(id_or_email);
-  if (u == nullptr) {
-    return zoom_error(404, 1001, "User does not exist: " + id_or_email + ".");
-  }
-  u->status = "active";
-  return ok(user_json(*u, false));
+  return with_user(id_or_email, [this](User& u) {
+    u.status = "active";
+    return ok(user_json(u, false));
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -465,8 +458,29 @@ Meeting* State::find_meeting(const std::string& meeting_id)
       !std::all_of(meeting_id.begin(), meeting_id.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
     return nullptr;
   }
-  auto it = m_meetings.find(std::stoll(meeting_id));
+  return find_meeting(std::stoll(meeting_id));
+}
+
+Meeting* State::find_meeting(std::int64_t meeting_id)
+{
+  auto it = m_meetings.find(meeting_id);
   return it == m_meetings.end() ? nullptr : &it->second;
+}
+
+template <typename Fn> Reply State::with_meeting(const std::string& meeting_id, Fn fn)
+{
+  std::lock_guard lock(m_mutex);
+  Meeting* m = find_meeting(meeting_id);
+  if (m == nullptr) {
+    return meeting_not_found(meeting_id);
+  }
+  return fn(*m);
+}
+
+// Meeting ids have 11 digits, so the decimal text finds exactly what the number does.
+template <typename Fn> Reply State::with_meeting(std::int64_t meeting_id, Fn fn)
+{
+  return with_meeting(std::to_string(meeting_id), std::move(fn));
 }
 
 std::int64_t State::new_meeting_id()
@@ -670,38 +684,35 @@ Reply State::create_meeting(const std::string& user, const Json& body)
   if (!body.is_object()) {
     return invalid_json_error();
   }
-  std::lock_guard lock(m_mutex);
-  User* u = find_user(user);
-  if (u == nullptr) {
-    return zoom_error(404, 1001, "User does not exist: " + user + ".");
-  }
-  if (auto limited = check_daily_limit(u->id)) {
-    return *limited;
-  }
-  Meeting m;
-  m.host_id = u->id;
-  m.host_email = u->email;
-  m.topic = "Zoom meeting";
-  m.settings = default_settings();
-  m.start_time = zc::now();
-  m.created_at = zc::now();
-  auto errs = apply_meeting_fields(m, body);
-  if (!errs.empty()) {
-    return validation_error(errs);
-  }
-  if (m.password.empty()) {
-    m.password = random_chars(m_rng, 6, k_alnum);
-  }
-  if (m.type == 1) {
-    m.timezone = "";
-    m.duration = 0;
-  }
-  m.encrypted_password = random_chars(m_rng, 32, k_alnum) + ".1";
-  m.id = new_meeting_id();
-  m.uuid = new_meeting_uuid();
-  count_daily(u->id);
-  auto [it, _] = m_meetings.emplace(m.id, std::move(m));
-  return ok(meeting_json(it->second, false), 201);
+  return with_user(user, [this, &body](User& u) {
+    if (auto limited = check_daily_limit(u.id)) {
+      return *limited;
+    }
+    Meeting m;
+    m.host_id = u.id;
+    m.host_email = u.email;
+    m.topic = "Zoom meeting";
+    m.settings = default_settings();
+    m.start_time = zc::now();
+    m.created_at = zc::now();
+    auto errs = apply_meeting_fields(m, body);
+    if (!errs.empty()) {
+      return validation_error(errs);
+    }
+    if (m.password.empty()) {
+      m.password = random_chars(m_rng, 6, k_alnum);
+    }
+    if (m.type == 1) {
+      m.timezone = "";
+      m.duration = 0;
+    }
+    m.encrypted_password = random_chars(m_rng, 32, k_alnum) + ".1";
+    m.id = new_meeting_id();
+    m.uuid = new_meeting_uuid();
+    count_daily(u.id);
+    auto [it, _] = m_meetings.emplace(m.id, std::move(m));
+    return ok(meeting_json(it->second, false), 201);
+  });
 }
 
 Reply State::list_meetings(const std::string& user, const std::string& type, const std::string& page_size,
@@ -711,63 +722,55 @@ Reply State::list_meetings(const std::string& user, const std::string& type, con
       type != "previous_meetings") {
     return validation_error({{"type", "Invalid field."}});
   }
-  std::lock_guard lock(m_mutex);
-  User* u = find_user(user);
-  if (u == nullptr) {
-    return zoom_error(404, 1001, "User does not exist: " + user + ".");
-  }
-  Seconds now = zc::now();
-  std::vector<const Meeting*> picked;
-  for (const auto& [_, m] : m_meetings) {
-    if (m.host_id != u->id) {
-      continue;
+  return with_user(user, [this, &type, &page_size, &next_page_token](const User& u) {
+    Seconds now = zc::now();
+    std::vector<const Meeting*> picked;
+    for (const auto& [_, m] : m_meetings) {
+      if (m.host_id != u.id) {
+        continue;
+      }
+      bool keep = type.empty() || type == "previous_meetings" || (type == "scheduled" && m.type != 1) ||
+                  (type == "live" && m.status == "started") ||
+                  ((type == "upcoming" || type == "upcoming_meetings") && m.start_time >= now);
+      if (keep) {
+        picked.push_back(&m);
+      }
     }
-    bool keep = type.empty() || type == "previous_meetings" || (type == "scheduled" && m.type != 1) ||
-                (type == "live" && m.status == "started") ||
-                ((type == "upcoming" || type == "upcoming_meetings") && m.start_time >= now);
-    if (keep) {
-      picked.push_back(&m);
+    std::sort(picked.begin(), picked.end(), [](const Meeting* a, const Meeting* b) {
+      return a->start_time != b->start_time ? a->start_time < b->start_time : a->id < b->id;
+    });
+    int size = page_size_of(page_size);
+    auto usize = static_cast<std::size_t>(size);
+    std::size_t offset = offset_of(next_page_token);
+    OJson list = OJson::array();
+    for (std::size_t i = offset; i < picked.size() && i < offset + usize; ++i) {
+      const Meeting& m = *picked[i];
+      OJson j = OJson::object();
+      j["uuid"] = m.uuid;
+      j["id"] = m.id;
+      j["host_id"] = m.host_id;
+      j["topic"] = m.topic;
+      j["type"] = m.type;
+      j["start_time"] = iso(m.start_time);
+      j["duration"] = m.duration;
+      j["timezone"] = m.timezone;
+      j["agenda"] = m.agenda;
+      j["created_at"] = iso(m.created_at);
+      j["join_url"] = fmt::format("https://zoomsim.invalid/j/{}?pwd={}", m.id, m.encrypted_password);
+      list.push_back(std::move(j));
     }
-  }
-  std::sort(picked.begin(), picked.end(), [](const Meeting* a, const Meeting* b) {
-    return a->start_time != b->start_time ? a->start_time < b->start_time : a->id < b->id;
-  });
-  int size = page_size_of(page_size);
-  auto usize = static_cast<std::size_t>(size);
-  std::size_t offset = offset_of(next_page_token);
-  OJson list = OJson::array();
-  for (std::size_t i = offset; i < picked.size() && i < offset + usize; ++i) {
-    const Meeting& m = *picked[i];
     OJson j = OJson::object();
-    j["uuid"] = m.uuid;
-    j["id"] = m.id;
-    j["host_id"] = m.host_id;
-    j["topic"] = m.topic;
-    j["type"] = m.type;
-    j["start_time"] = iso(m.start_time);
-    j["duration"] = m.duration;
-    j["timezone"] = m.timezone;
-    j["agenda"] = m.agenda;
-    j["created_at"] = iso(m.created_at);
-    j["join_url"] = fmt::format("https://zoomsim.invalid/j/{}?pwd={}", m.id, m.encrypted_password);
-    list.push_back(std::move(j));
-  }
-  OJson j = OJson::object();
-  j["page_size"] = size;
-  j["total_records"] = picked.size();
-  j["next_page_token"] = offset + usize < picked.size() ? page_token(offset + usize) : "";
-  j["meetings"] = std::move(list);
-  return ok(std::move(j));
+    j["page_size"] = size;
+    j["total_records"] = picked.size();
+    j["next_page_token"] = offset + usize < picked.size() ? page_token(offset + usize) : "";
+    j["meetings"] = std::move(list);
+    return ok(std::move(j));
+  });
 }
 
 Reply State::get_meeting(const std::string& meeting_id)
 {
-  std::lock_guard lock(m_mutex);
-  Meeting* m = find_meeting(meeting_id);
-  if (m == nullptr) {
-    return zoom_error(404, 3001, "Meeting " + meeting_id + " is not found or has expired.");
-  }
-  return ok(meeting_json(*m, true));
+  return with_meeting(meeting_id, [this](const Meeting& m) { return ok(meeting_json(m, true)); });
 }
 
 Reply State::update_meeting(const std::string& meeting_id, const Json& body)
@@ -775,36 +778,30 @@ Reply State::update_meeting(const std::string& meeting_id, const Json& body)
   if (!body.is_object()) {
     return invalid_json_error();
   }
-  std::lock_guard lock(m_mutex);
-  Meeting* m = find_meeting(meeting_id);
-  if (m == nullptr) {
-    return zoom_error(404, 3001, "Meeting " + meeting_id + " is not found or has expired.");
-  }
-  if (auto limited = check_daily_limit(m->host_id)) {
-    return *limited;
-  }
-  Meeting copy = *m;
-  auto errs = apply_meeting_fields(copy, body);
-  if (!errs.empty()) {
-    return validation_error(errs);
-  }
-  *m = std::move(copy);
-  count_daily(m->host_id);
-  return no_content();
+  return with_meeting(meeting_id, [this, &body](Meeting& m) {
+    if (auto limited = check_daily_limit(m.host_id)) {
+      return *limited;
+    }
+    Meeting copy = m;
+    auto errs = apply_meeting_fields(copy, body);
+    if (!errs.empty()) {
+      return validation_error(errs);
+    }
+    m = std::move(copy);
+    count_daily(m.host_id);
+    return no_content();
+  });
 }
 
 Reply State::delete_meeting(const std::string& meeting_id)
 {
-  std::lock_guard lock(m_mutex);
-  Meeting* m = find_meeting(meeting_id);
-  if (m == nullptr) {
-    return zoom_error(404, 3001, "Meeting " + meeting_id + " is not found or has expired.");
-  }
-  if (m->status == "started") {
-    return zoom_error(400, 3002, "Sorry, you cannot delete this meeting since it is in progress.");
-  }
-  m_meetings.erase(m->id);
-  return no_content();
+  return with_meeting(meeting_id, [this](const Meeting& m) {
+    if (m.status == "started") {
+      return zoom_error(400, 3002, "Sorry, you cannot delete this meeting since it is in progress.");
+    }
+    m_meetings.erase(m.id);
+    return no_content();
+  });
 }
 
 OJson State::participant_json(const ParticipantRecord& p, bool left) const
@@ -846,7 +843,7 @@ Reply State::participants(const std::string& id_or_uuid, const std::string& page
     }
   }
   if (inst == nullptr) {
-    return zoom_error(404, 3001, "Meeting " + id_or_uuid + " is not found or has expired.");
+    return meeting_not_found(id_or_uuid);
   }
   int size = page_size_of(page_size);
   auto usize = static_cast<std::size_t>(size);
@@ -919,74 +916,73 @@ Instance* State::live_instance(const Meeting& m)
   return it == m_instances.end() ? nullptr : &it->second;
 }
 
+template <typename Fn> Reply State::with_started_meeting(std::int64_t meeting_id, Fn fn)
+{
+  return with_meeting(meeting_id, [this, &fn](Meeting& m) {
+    Instance* inst = live_instance(m);
+    if (inst == nullptr) {
+      return zoom_error(409, 3008, "Meeting has not started.");
+    }
+    return fn(m, *inst);
+  });
+}
+
 Reply State::start_meeting(std::int64_t meeting_id, std::optional<Seconds> at)
 {
-  std::lock_guard lock(m_mutex);
-  auto it = m_meetings.find(meeting_id);
-  if (it == m_meetings.end()) {
-    return zoom_error(404, 3001, fmt::format("Meeting {} is not found or has expired.", meeting_id));
-  }
-  Meeting& m = it->second;
-  if (m.status == "started") {
-    return zoom_error(409, 3000, "Meeting is already in progress.");
-  }
-  Instance inst;
-  inst.uuid = m.uuid;
-  inst.meeting_id = m.id;
-  inst.host_id = m.host_id;
-  inst.topic = m.topic;
-  inst.type = m.type;
-  inst.duration = m.duration;
-  inst.timezone = m.timezone;
-  inst.start_time = at.value_or(zc::now());
-  m.status = "started";
-  m_instances[inst.uuid] = inst;
-  m_instance_order.push_back(inst.uuid);
-  emit("meeting.started", event_object(inst), inst.start_time);
-  OJson j = OJson::object();
-  j["id"] = m.id;
-  j["uuid"] = inst.uuid;
-  j["start_time"] = iso(inst.start_time);
-  return ok(std::move(j));
+  return with_meeting(meeting_id, [this, at](Meeting& m) {
+    if (m.status == "started") {
+      return zoom_error(409, 3000, "Meeting is already in progress.");
+    }
+    Instance inst;
+    inst.uuid = m.uuid;
+    inst.meeting_id = m.id;
+    inst.host_id = m.host_id;
+    inst.topic = m.topic;
+    inst.type = m.type;
+    inst.duration = m.duration;
+    inst.timezone = m.timezone;
+    inst.start_time = at.value_or(zc::now());
+    m.status = "started";
+    m_instances[inst.uuid] = inst;
+    m_instance_order.push_back(inst.uuid);
+    emit("meeting.started", event_object(inst), inst.start_time);
+    OJson j = OJson::object();
+    j["id"] = m.id;
+    j["uuid"] = inst.uuid;
+    j["start_time"] = iso(inst.start_time);
+    return ok(std::move(j));
+  });
 }
 
 Reply State::end_meeting(std::int64_t meeting_id, std::optional<Seconds> at, OpenParticipants open)
 {
-  std::lock_guard lock(m_mutex);
-  auto it = m_meetings.find(meeting_id);
-  if (it == m_meetings.end()) {
-    return zoom_error(404, 3001, fmt::format("Meeting {} is not found or has expired.", meeting_id));
-  }
-  Meeting& m = it->second;
-  Instance* inst = live_instance(m);
-  if (inst == nullptr) {
-    return zoom_error(409, 3008, "Meeting has not started.");
-  }
-  Seconds end = at.value_or(zc::now());
-  if (open == OpenParticipants::close) {
-    for (auto& p : inst->participants) {
-      if (!p.leave_time) {
-        p.leave_time = end;
-        p.leave_reason = std::string(k_host_ended);
-        OJson o = event_object(*inst);
-        o["participant"] = participant_json(p, true);
-        emit("meeting.participant_left", std::move(o), end);
+  return with_started_meeting(meeting_id, [this, at, open](Meeting& m, Instance& inst) {
+    Seconds end = at.value_or(zc::now());
+    if (open == OpenParticipants::close) {
+      for (auto& p : inst.participants) {
+        if (!p.leave_time) {
+          p.leave_time = end;
+          p.leave_reason = std::string(k_host_ended);
+          OJson o = event_object(inst);
+          o["participant"] = participant_json(p, true);
+          emit("meeting.participant_left", std::move(o), end);
+        }
       }
     }
-  }
-  inst->end_time = end;
-  OJson o = event_object(*inst);
-  o["end_time"] = iso(end);
-  emit("meeting.ended", std::move(o), end);
-  OJson j = OJson::object();
-  j["id"] = m.id;
-  j["uuid"] = inst->uuid;
-  j["start_time"] = iso(inst->start_time);
-  j["end_time"] = iso(end);
-  // The next occurrence gets a new uuid, as Zoom's instances do.
-  m.status = "waiting";
-  m.uuid = new_meeting_uuid();
-  return ok(std::move(j));
+    inst.end_time = end;
+    OJson o = event_object(inst);
+    o["end_time"] = iso(end);
+    emit("meeting.ended", std::move(o), end);
+    OJson j = OJson::object();
+    j["id"] = m.id;
+    j["uuid"] = inst.uuid;
+    j["start_time"] = iso(inst.start_time);
+    j["end_time"] = iso(end);
+    // The next occurrence gets a new uuid, as Zoom's instances do.
+    m.status = "waiting";
+    m.uuid = new_meeting_uuid();
+    return ok(std::move(j));
+  });
 }
 
 Reply State::join(std::int64_t meeting_id, const Json& body)
@@ -1003,81 +999,71 @@ Reply State::join(std::int64_t meeting_id, const Json& body)
       return validation_error({{"at", "Invalid field."}});
     }
   }
-  std::lock_guard lock(m_mutex);
-  auto it = m_meetings.find(meeting_id);
-  if (it == m_meetings.end()) {
-    return zoom_error(404, 3001, fmt::format("Meeting {} is not found or has expired.", meeting_id));
-  }
-  Instance* inst = live_instance(it->second);
-  if (inst == nullptr) {
-    return zoom_error(409, 3008, "Meeting has not started.");
-  }
-  ParticipantRecord p;
-  p.participant_uuid = random_uuid_upper(m_rng);
-  p.user_id = std::to_string(16778240 + 1024 * m_join_counter++);
-  auto text = [&body](const char* key, const std::string& fallback) {
-    return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : fallback;
-  };
-  p.name = text("name", "Guest");
-  p.email = text("email", "");
-  p.customer_key = text("customer_key", "");
-  p.zoom_user_id = text("zoom_user_id", "");
-  p.join_time = at.value_or(zc::now());
-  inst->participants.push_back(p);
-  OJson o = event_object(*inst);
-  o["participant"] = participant_json(p, false);
-  emit("meeting.participant_joined", std::move(o), p.join_time);
-  OJson j = OJson::object();
-  j["participant_uuid"] = p.participant_uuid;
-  j["user_id"] = p.user_id;
-  j["join_time"] = iso(p.join_time);
-  return ok(std::move(j));
+  return with_started_meeting(meeting_id, [this, &body, at](Meeting&, Instance& inst) {
+    ParticipantRecord p;
+    p.participant_uuid = random_uuid_upper(m_rng);
+    p.user_id = std::to_string(16778240 + 1024 * m_join_counter++);
+    auto text = [&body](const char* key, const std::string& fallback) {
+      return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : fallback;
+    };
+    p.name = text("name", "Guest");
+    p.email = text("email", "");
+    p.customer_key = text("customer_key", "");
+    p.zoom_user_id = text("zoom_user_id", "");
+    p.join_time = at.value_or(zc::now());
+    inst.participants.push_back(p);
+    OJson o = event_object(inst);
+    o["participant"] = participant_json(p, false);
+    emit("meeting.participant_joined", std::move(o), p.join_time);
+    OJson j = OJson::object();
+    j["participant_uuid"] = p.participant_uuid;
+    j["user_id"] = p.user_id;
+    j["join_time"] = iso(p.join_time);
+    return ok(std::move(j));
+  });
 }
 
 Reply State::leave(std::int64_t meeting_id, const std::string& participant_uuid, std::optional<Seconds> at,
                    const std::string& reason)
 {
-  std::lock_guard lock(m_mutex);
-  auto it = m_meetings.find(meeting_id);
-  if (it == m_meetings.end()) {
-    return zoom_error(404, 3001, fmt::format("Meeting {} is not found or has expired.", meeting_id));
-  }
-  // A leave after the end (scenario late_leaves) still finds its instance by uuid.
-  Instance* inst = nullptr;
-  for (auto rit = m_instance_order.rbegin(); rit != m_instance_order.rend() && inst == nullptr; ++rit) {
-    Instance& cand = m_instances.at(*rit);
-    if (cand.meeting_id != meeting_id) {
-      continue;
-    }
-    for (const auto& p : cand.participants) {
-      if (p.participant_uuid == participant_uuid) {
-        inst = &cand;
-        break;
+  return with_meeting(meeting_id, [&](const Meeting&) {
+    // A leave after the end (scenario late_leaves) still finds its instance by uuid.
+    Instance* inst = nullptr;
+    for (auto rit = m_instance_order.rbegin(); rit != m_instance_order.rend() && inst == nullptr; ++rit) {
+      Instance& cand = m_instances.at(*rit);
+      if (cand.meeting_id != meeting_id) {
+        continue;
+      }
+      for (const auto& p : cand.participants) {
+        if (p.participant_uuid == participant_uuid) {
+          inst = &cand;
+          break;
+        }
       }
     }
-  }
-  if (inst == nullptr) {
-    return zoom_error(404, 3001, "Participant " + participant_uuid + " is not in this meeting.");
-  }
-  for (auto& p : inst->participants) {
-    if (p.participant_uuid != participant_uuid) {
-      continue;
+    if (inst == nullptr) {
+      return zoom_error(404, 3001, "Participant " + participant_uuid + " is not in this meeting.");
     }
-    if (p.leave_time) {
-      return zoom_error(409, 3000, "Participant " + participant_uuid + " has already left.");
+    for (auto& p : inst->participants) {
+      if (p.participant_uuid != participant_uuid) {
+        continue;
+      }
+      if (p.leave_time) {
+        return zoom_error(409, 3000, "Participant " + participant_uuid + " has already left.");
+      }
+      p.leave_time = at.value_or(zc::now());
+      p.leave_reason = reason.empty() ? "left the meeting. Reason : left the meeting" : reason;
+      OJson o = event_object(*inst);
+      o["participant"] = participant_json(p, true);
+      emit("meeting.participant_left", std::move(o), *p.leave_time);
+      OJson j = OJson::object();
+      j["participant_uuid"] = p.participant_uuid;
+      j["user_id"] = p.user_id;
+      j["leave_time"] = iso(*p.leave_time);
+      return ok(std::move(j));
     }
-    p.leave_time = at.value_or(zc::now());
-    p.leave_reason = reason.empty() ? "left the meeting. Reason : left the meeting" : reason;
-    OJson o = event_object(*inst);
-    o["participant"] = participant_json(p, true);
-    emit("meeting.participant_left", std::move(o), *p.leave_time);
-    OJson j = OJson::object();
-    j["participant_uuid"] = p.participant_uuid;
-    j["user_id"] = p.user_id;
-    j["leave_time"] = iso(*p.leave_time);
-    return ok(std::move(j));
-  }
-  return zoom_error(500, 500, "unreachable");
+    return zoom_error(500, 500, "unreachable");
+  });
 }
 
 std::variant<std::int64_t, Reply> State::ensure_meeting(const std::string& host_email, const std::string& topic,
@@ -1121,11 +1107,11 @@ std::variant<std::int64_t, Reply> State::ensure_meeting(const std::string& host_
 std::optional<std::pair<std::string, Seconds>> State::meeting_host(std::int64_t meeting_id)
 {
   std::lock_guard lock(m_mutex);
-  auto it = m_meetings.find(meeting_id);
-  if (it == m_meetings.end()) {
+  const Meeting* m = find_meeting(meeting_id);
+  if (m == nullptr) {
     return std::nullopt;
   }
-  return std::make_pair(it->second.host_id, it->second.start_time);
+  return std::make_pair(m->host_id, m->start_time);
 }
 
 // ---------------------------------------------------------------------------

@@ -198,6 +198,14 @@ public:
 private:
   User* find_user(const std::string& id_or_email);
   Meeting* find_meeting(const std::string& meeting_id);
+  Meeting* find_meeting(std::int64_t meeting_id);
+  // Under the lock, `fn(User&)` on the user named, else 404 1001.
+  template <typename Fn> Reply with_user(const std::string& id_or_email, Fn fn);
+  // Under the lock, `fn(Meeting&)` on the meeting named, else 404 3001.
+  template <typename Fn> Reply with_meeting(const std::string& meeting_id, Fn fn);
+  template <typename Fn> Reply with_meeting(std::int64_t meeting_id, Fn fn);
+  // As with_meeting, `fn(Meeting&, Instance&)` on its running instance, else 409 3008.
+  template <typename Fn> Reply with_started_meeting(std::int64_t meeting_id, Fn fn);
   int paid_users() const;
   std::string new_user_id();
   std::int64_t new_meeting_id();

@@ -89,8 +89,11 @@ public:
     }
     if (m_show->parsed()) {
       const auto id = need(services::parse_session_id(m_id));
-      const auto s = need(services::get_session(ctx.db(), id));
+      auto s = need(services::get_session(ctx.db(), id));
       const auto mode = m_show_start_url ? services::StartUrl::show : services::StartUrl::hide;
+      if (mode == services::StartUrl::show) {
+        refresh_start_url(ctx, s);
+      }
       if (ctx.json()) {
         print_json(services::to_json(s, mode));
       } else {
@@ -134,6 +137,28 @@ public:
   }
 
 private:
+  // Zoom's start URLs stop working 2 hours after they are issued, and the stored one dates from the
+  // meeting's creation: ask Zoom for a fresh one (GET /meetings/{id}); say so when that fails.
+  static void refresh_start_url(Context& ctx, services::Session& s)
+  {
+    if (!s.zoom_meeting_id || s.status == "CANCELLED" || s.status == "COMPLETED") {
+      return;
+    }
+    ctx.require(config::Need::zoom_api);
+    // Someone is waiting at a terminal: a few seconds of retries, not a batch job's minute.
+    zoom::ClientOptions options;
+    options.retry.max_total = std::chrono::seconds(8);
+    zoom::ZoomClient client(ctx.config(), ctx.db(), options);
+    auto meeting = client.get_meeting(*s.zoom_meeting_id);
+    if (meeting && !meeting->start_url.empty()) {
+      s.start_url = meeting->start_url;
+      return;
+    }
+    std::cerr << fmt::format("zoomctl: warning: could not get a fresh start URL from Zoom ({}); the stored one "
+                             "was issued when the meeting was created and stops working 2 hours after that\n",
+                             meeting ? "no start_url in the answer" : meeting.error().message);
+  }
+
   static void output_one(const Context& ctx, const services::Session& s, std::string_view what)
   {
     if (ctx.json()) {

@@ -86,6 +86,32 @@ std::size_t offset_of(const std::string& token)
   }
 }
 
+// One page of a listing: `size` entries from `offset`.
+struct Page {
+  int size = 30;
+  std::size_t offset = 0;
+
+  std::size_t step() const { return static_cast<std::size_t>(size); }
+  // `to_json(item)` of each item of `all` on this page.
+  template <typename T, typename Fn> OJson items(const std::vector<T>& all, Fn to_json) const
+  {
+    OJson list = OJson::array();
+    for (std::size_t i = offset; i < all.size() && i < offset + step(); ++i) {
+      list.push_back(to_json(all[i]));
+    }
+    return list;
+  }
+  // The token of the next page of `total` items, "" on the last.
+  std::string next_token(std::size_t total) const { return offset + step() < total ? page_token(offset + step()) : ""; }
+  std::size_t count(std::size_t total) const { return (total + step() - 1) / step(); }
+};
+
+// The page asked for by `page_size` and `next_page_token`.
+Page page_of(const std::string& page_size, const std::string& next_page_token)
+{
+  return Page{page_size_of(page_size), offset_of(next_page_token)};
+}
+
 bool is_int(const Json& j)
 {
   return j.is_number_integer() || j.is_number_unsigned();
@@ -323,7 +349,7 @@ Reply State::list_users(const std::string& status, const std::string& page_size,
   if (want != "active" && want != "inactive" && want != "pending") {
     return validation_error({{"status", "Invalid field."}});
   }
-  int size = page_size_of(page_size);
+  Page page = page_of(page_size, next_page_token);
   std::lock_guard lock(m_mutex);
   std::vector<const User*> matching;
   for (const auto& id : m_user_order) {
@@ -332,28 +358,20 @@ Reply State::list_users(const std::string& status, const std::string& page_size,
       matching.push_back(&u);
     }
   }
-  std::size_t offset = 0;
-  if (!next_page_token.empty()) {
-    offset = offset_of(next_page_token);
-  } else if (!page_number.empty()) {
+  if (next_page_token.empty() && !page_number.empty()) {
     try {
-      offset = static_cast<std::size_t>(std::max(0, std::stoi(page_number) - 1)) * static_cast<std::size_t>(size);
+      page.offset = static_cast<std::size_t>(std::max(0, std::stoi(page_number) - 1)) * page.step();
     } catch (const std::exception&) {
-      offset = 0;
+      page.offset = 0;
     }
   }
-  auto usize = static_cast<std::size_t>(size);
-  OJson list = OJson::array();
-  for (std::size_t i = offset; i < matching.size() && i < offset + usize; ++i) {
-    list.push_back(user_json(*matching[i], true));
-  }
   OJson j = OJson::object();
-  j["next_page_token"] = offset + usize < matching.size() ? page_token(offset + usize) : "";
-  j["page_count"] = (matching.size() + usize - 1) / usize;
-  j["page_number"] = offset / usize + 1;
-  j["page_size"] = size;
+  j["next_page_token"] = page.next_token(matching.size());
+  j["page_count"] = page.count(matching.size());
+  j["page_number"] = page.offset / page.step() + 1;
+  j["page_size"] = page.size;
   j["total_records"] = matching.size();
-  j["users"] = std::move(list);
+  j["users"] = page.items(matching, [this](const User* u) { return user_json(*u, true); });
   return ok(std::move(j));
 }
 
@@ -739,12 +757,9 @@ Reply State::list_meetings(const std::string& user, const std::string& type, con
     std::sort(picked.begin(), picked.end(), [](const Meeting* a, const Meeting* b) {
       return a->start_time != b->start_time ? a->start_time < b->start_time : a->id < b->id;
     });
-    int size = page_size_of(page_size);
-    auto usize = static_cast<std::size_t>(size);
-    std::size_t offset = offset_of(next_page_token);
-    OJson list = OJson::array();
-    for (std::size_t i = offset; i < picked.size() && i < offset + usize; ++i) {
-      const Meeting& m = *picked[i];
+    Page page = page_of(page_size, next_page_token);
+    OJson list = page.items(picked, [](const Meeting* mp) {
+      const Meeting& m = *mp;
       OJson j = OJson::object();
       j["uuid"] = m.uuid;
       j["id"] = m.id;
@@ -757,12 +772,12 @@ Reply State::list_meetings(const std::string& user, const std::string& type, con
       j["agenda"] = m.agenda;
       j["created_at"] = iso(m.created_at);
       j["join_url"] = fmt::format("https://zoomsim.invalid/j/{}?pwd={}", m.id, m.encrypted_password);
-      list.push_back(std::move(j));
-    }
+      return j;
+    });
     OJson j = OJson::object();
-    j["page_size"] = size;
+    j["page_size"] = page.size;
     j["total_records"] = picked.size();
-    j["next_page_token"] = offset + usize < picked.size() ? page_token(offset + usize) : "";
+    j["next_page_token"] = page.next_token(picked.size());
     j["meetings"] = std::move(list);
     return ok(std::move(j));
   });
@@ -845,12 +860,8 @@ Reply State::participants(const std::string& id_or_uuid, const std::string& page
   if (inst == nullptr) {
     return meeting_not_found(id_or_uuid);
   }
-  int size = page_size_of(page_size);
-  auto usize = static_cast<std::size_t>(size);
-  std::size_t offset = offset_of(next_page_token);
-  OJson list = OJson::array();
-  for (std::size_t i = offset; i < inst->participants.size() && i < offset + usize; ++i) {
-    const ParticipantRecord& p = inst->participants[i];
+  Page page = page_of(page_size, next_page_token);
+  OJson list = page.items(inst->participants, [inst, shape](const ParticipantRecord& p) {
     Seconds leave = p.leave_time.value_or(*inst->end_time);
     OJson j = OJson::object();
     j["id"] = p.zoom_user_id;
@@ -868,13 +879,13 @@ Reply State::participants(const std::string& id_or_uuid, const std::string& page
     j["customer_key"] = p.customer_key;
     j["participant_user_id"] = p.zoom_user_id;
     j["registrant_id"] = "";
-    list.push_back(std::move(j));
-  }
+    return j;
+  });
   OJson j = OJson::object();
-  j["page_count"] = (inst->participants.size() + usize - 1) / usize;
-  j["page_size"] = size;
+  j["page_count"] = page.count(inst->participants.size());
+  j["page_size"] = page.size;
   j["total_records"] = inst->participants.size();
-  j["next_page_token"] = offset + usize < inst->participants.size() ? page_token(offset + usize) : "";
+  j["next_page_token"] = page.next_token(inst->participants.size());
   j["participants"] = std::move(list);
   return ok(std::move(j));
 }

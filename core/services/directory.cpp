@@ -1,11 +1,14 @@
 #include "core/services/directory.hpp"
 
 #include "core/services/audit.hpp"
+#include "core/services/scheduling.hpp" // parse_csv, shared with session import
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <map>
 
 namespace zc::services {
 
@@ -330,6 +333,326 @@ std::vector<User> cohort_members(db::Database& db, std::int64_t cohort_id)
   while (q.executeStep()) {
     out.push_back(read_user(q));
   }
+  return out;
+}
+
+// ---- user import -------------------------------------------------------------
+
+namespace {
+
+std::string trim_blanks(std::string_view s)
+{
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return std::string(s);
+}
+
+/// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool valid_utf8(std::string_view s)
+{
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+      cp = c & 0x1FU;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      cp = c & 0x0FU;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      cp = c & 0x07U;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) {
+      return false;
+    }
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0U) != 0x80U) {
+        return false;
+      }
+      cp = (cp << 6U) | (cc & 0x3FU);
+    }
+    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+/// Empty when `name` (already trimmed) can be stored as a person's name, else what is wrong with it.
+std::string name_problem(std::string_view name)
+{
+  if (name.empty()) {
+    return "name is empty";
+  }
+  if (name.size() > 128) {
+    return "name is longer than 128 characters";
+  }
+  if (!valid_utf8(name)) {
+    return "name is not valid UTF-8 (save the file as UTF-8)";
+  }
+  if (std::any_of(name.begin(), name.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u < 0x20 || u == 0x7F;
+      })) {
+    return "name contains a line break or another control character";
+  }
+  return {};
+}
+
+/// Scheduled or running sessions that `user_id` hosts.
+int sessions_hosted(db::Database& db, std::int64_t user_id)
+{
+  SQLite::Statement q(db.sql(), "SELECT COUNT(*) FROM sessions WHERE instructor_id = ? "
+                                "AND status IN ('SCHEDULED', 'IN_PROGRESS')");
+  q.bind(1, user_id);
+  q.executeStep();
+  return q.getColumn(0).getInt();
+}
+
+/// One row that passed validation, with what is to be done.
+struct PlannedRow {
+  int line = 0;
+  std::string email;
+  std::string name;
+  Role role = Role::learner;
+  std::optional<User> existing;
+  std::optional<Cohort> cohort;
+};
+
+} // namespace
+
+std::string_view to_string(UserImportOutcome o)
+{
+  switch (o) {
+  case UserImportOutcome::added:
+    return "added";
+  case UserImportOutcome::updated:
+    return "updated";
+  case UserImportOutcome::unchanged:
+    return "unchanged";
+  }
+  return "unchanged";
+}
+
+nlohmann::json to_json(const UserImportRow& r)
+{
+  return {{"line", r.line},
+          {"email", r.email},
+          {"outcome", to_string(r.outcome)},
+          {"changed", r.changed},
+          {"cohort", r.cohort ? nlohmann::json(*r.cohort) : nlohmann::json(nullptr)},
+          {"enrolled", r.enrolled},
+          {"user", to_json(r.user)}};
+}
+
+Expected<std::vector<UserImportRow>> import_users(db::Database& db, std::string_view text, std::string_view actor,
+                                                  const std::function<void(std::size_t total)>& on_each)
+{
+  auto rows = parse_csv(text);
+  if (!rows) {
+    return rows.error();
+  }
+  if (rows->empty()) {
+    return make_error(ErrorKind::invalid_input,
+                      "the file is empty: expected the header email,name,role (and optionally cohort)");
+  }
+
+  // The header: the three required columns and an optional cohort, in any order and case.
+  constexpr std::array<std::string_view, 4> k_known{"email", "name", "role", "cohort"};
+  std::map<std::string, std::size_t, std::less<>> column;
+  {
+    const auto& head = rows->front();
+    std::vector<std::string> problems;
+    for (std::size_t i = 0; i < head.fields.size(); ++i) {
+      auto h = lower_trim(head.fields[i]);
+      if (std::find(k_known.begin(), k_known.end(), h) == k_known.end()) {
+        problems.push_back(fmt::format("unknown column '{}'", head.fields[i]));
+      } else if (!column.emplace(h, i).second) {
+        problems.push_back(fmt::format("column '{}' appears twice", h));
+      }
+    }
+    for (const auto* need : {"email", "name", "role"}) {
+      if (column.find(need) == column.end()) {
+        problems.push_back(fmt::format("no '{}' column", need));
+      }
+    }
+    if (!problems.empty()) {
+      std::string list;
+      for (const auto& p : problems) {
+        list += (list.empty() ? "" : "; ") + p;
+      }
+      return make_error(ErrorKind::invalid_input,
+                        fmt::format("line {}: the header must name the columns email,name,role (any order, "
+                                    "optionally cohort): {}",
+                                    head.line, list));
+    }
+  }
+  const std::size_t c_email = column["email"];
+  const std::size_t c_name = column["name"];
+  const std::size_t c_role = column["role"];
+  const auto cohort_it = column.find("cohort");
+  const std::optional<std::size_t> c_cohort =
+      cohort_it == column.end() ? std::nullopt : std::optional<std::size_t>(cohort_it->second);
+
+  // Check every row before writing anything; the lookups run inside the write
+  // transaction so that what was checked is what gets written.
+  db::WriteTransaction tx(db);
+  std::vector<PlannedRow> plan;
+  std::vector<std::string> problems;
+  std::map<std::string, int, std::less<>> first_line; // email -> line it first appeared on
+  std::map<std::string, std::optional<Cohort>, std::less<>> cohorts;
+  const std::size_t n_rows = rows->size() - 1;
+  for (std::size_t r = 1; r < rows->size(); ++r) {
+    const auto& row = (*rows)[r];
+    auto problem = [&](const std::string& what) { problems.push_back(fmt::format("line {}: {}", row.line, what)); };
+    if (row.fields.size() != column.size()) {
+      problem(fmt::format("expected {} fields, found {}", column.size(), row.fields.size()));
+      continue;
+    }
+    PlannedRow p;
+    p.line = row.line;
+    bool ok = true;
+    p.email = lower_trim(row.fields[c_email]);
+    if (auto why = email_problem(p.email); !why.empty()) {
+      problem(fmt::format("email '{}' {}", row.fields[c_email], why));
+      ok = false;
+    } else if (const auto [it, fresh] = first_line.emplace(p.email, row.line); !fresh) {
+      problem(fmt::format("email {} is already on line {}", p.email, it->second));
+      ok = false;
+    }
+    p.name = trim_blanks(row.fields[c_name]);
+    if (auto why = name_problem(p.name); !why.empty()) {
+      problem(why);
+      ok = false;
+    }
+    const auto role = parse_role(lower_trim(row.fields[c_role]));
+    if (!role) {
+      problem(fmt::format("role '{}' is not one of instructor, learner, coordinator, admin", row.fields[c_role]));
+      ok = false;
+    } else {
+      p.role = *role;
+    }
+    if (c_cohort) {
+      const auto key = trim_blanks(row.fields[*c_cohort]);
+      if (!key.empty()) {
+        auto it = cohorts.find(key);
+        if (it == cohorts.end()) {
+          auto c = find_cohort(db, key);
+          it = cohorts.emplace(key, c ? std::optional<Cohort>(*c) : std::nullopt).first;
+        }
+        if (!it->second) {
+          problem(fmt::format("no cohort '{}' (see 'zoomctl cohort list')", key));
+          ok = false;
+        } else {
+          p.cohort = it->second;
+        }
+      }
+    }
+    if (!ok) {
+      continue;
+    }
+    if (auto u = find_user(db, p.email)) {
+      if (u->role == Role::instructor && p.role != Role::instructor) {
+        if (const int n = sessions_hosted(db, u->id); n > 0) {
+          problem(fmt::format("{} hosts {} scheduled session{}, so cannot stop being an instructor (cancel them or "
+                              "schedule them under another instructor first)",
+                              p.email, n, n == 1 ? "" : "s"));
+          continue;
+        }
+      }
+      p.existing = std::move(*u);
+    }
+    plan.push_back(std::move(p));
+  }
+  if (!problems.empty()) {
+    std::string list;
+    for (const auto& p : problems) {
+      list += "\n" + p;
+    }
+    return make_error(ErrorKind::invalid_input,
+                      fmt::format("{} problem{} in {} rows; nothing was imported:{}", problems.size(),
+                                  problems.size() == 1 ? "" : "s", n_rows, list));
+  }
+
+  std::vector<UserImportRow> out;
+  out.reserve(plan.size());
+  for (const auto& p : plan) {
+    UserImportRow r;
+    r.line = p.line;
+    r.email = p.email;
+    std::int64_t id = 0;
+    if (!p.existing) {
+      SQLite::Statement ins(db.sql(), "INSERT INTO users (email, name, role) VALUES (?, ?, ?)");
+      ins.bind(1, p.email);
+      ins.bind(2, p.name);
+      ins.bind(3, std::string(to_string(p.role)));
+      ins.exec();
+      id = db.sql().getLastInsertRowid();
+      r.outcome = UserImportOutcome::added;
+      r.user = *find_user(db, std::to_string(id));
+      audit(db.sql(), actor, "user.add", "user", std::to_string(id), nullptr, to_json(r.user));
+    } else {
+      id = p.existing->id;
+      r.user = *p.existing;
+      if (p.existing->name != p.name) {
+        r.changed.emplace_back("name");
+      }
+      if (p.existing->role != p.role) {
+        r.changed.emplace_back("role");
+      }
+      if (!r.changed.empty()) {
+        SQLite::Statement up(db.sql(), "UPDATE users SET name = ?, role = ?, "
+                                       "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?");
+        up.bind(1, p.name);
+        up.bind(2, std::string(to_string(p.role)));
+        up.bind(3, id);
+        up.exec();
+        r.user = *find_user(db, std::to_string(id));
+        audit(db.sql(), actor, "user.update", "user", std::to_string(id), to_json(*p.existing), to_json(r.user));
+      }
+    }
+    if (p.cohort) {
+      r.cohort = p.cohort->name;
+      SQLite::Statement q(db.sql(), "SELECT 1 FROM cohort_members WHERE cohort_id = ? AND user_id = ?");
+      q.bind(1, p.cohort->id);
+      q.bind(2, id);
+      if (!q.executeStep()) {
+        SQLite::Statement ins(db.sql(), "INSERT INTO cohort_members (cohort_id, user_id) VALUES (?, ?)");
+        ins.bind(1, p.cohort->id);
+        ins.bind(2, id);
+        ins.exec();
+        audit(db.sql(), actor, "cohort.enroll", "cohort", std::to_string(p.cohort->id), nullptr,
+              {{"user_id", id}, {"email", p.email}});
+        r.enrolled = true;
+        if (p.existing) {
+          r.changed.emplace_back("cohort");
+        }
+      }
+    }
+    if (p.existing && !r.changed.empty()) {
+      r.outcome = UserImportOutcome::updated;
+    }
+    out.push_back(std::move(r));
+    if (on_each) {
+      on_each(plan.size());
+    }
+  }
+  tx.commit();
   return out;
 }
 

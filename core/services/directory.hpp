@@ -8,8 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace zc::services {
@@ -43,6 +45,40 @@ std::vector<User> list_users(db::Database& db, std::optional<Role> role = std::n
 
 /// The person with email (case-insensitive) or numeric id `key`.
 Expected<User> find_user(db::Database& db, std::string_view key);
+
+/// What a user import did with one row.
+enum class UserImportOutcome { added, updated, unchanged };
+
+/// "added", "updated" or "unchanged".
+std::string_view to_string(UserImportOutcome o);
+
+/// The result of one row of a user import.
+struct UserImportRow {
+  int line = 0; ///< 1-based line of the row in the file
+  std::string email;
+  UserImportOutcome outcome = UserImportOutcome::unchanged;
+  std::vector<std::string> changed;  ///< for `updated`: "name", "role", "cohort"
+  User user;                         ///< the person as stored after the import
+  std::optional<std::string> cohort; ///< the cohort the row named, if any
+  bool enrolled = false;             ///< whether this import enrolled the person in `cohort`
+};
+
+/// The JSON form of `r`: `{line, email, outcome, changed, cohort, enrolled, user}`.
+nlohmann::json to_json(const UserImportRow& r);
+
+/// Imports people from the CSV `text` (RFC 4180, UTF-8, optional BOM, CRLF or LF)
+/// with the header `email,name,role` in any order and any case, plus an optional
+/// `cohort` column (a cohort name or id; empty cells enroll nowhere). Every row is
+/// checked first: a plausible email, not repeated in the file, a non-empty name, a
+/// known role, an existing cohort, and no instructor who still has scheduled
+/// sessions losing that role; any problem refuses the whole file with one line per
+/// problem naming its line number, and nothing is written. Otherwise, in one write
+/// transaction, a new email is added, a person whose name or role differs is updated
+/// (audited with before and after), the rest are left unchanged; a named cohort the
+/// person is not in yet is joined. Memberships are only ever added. `on_each` is
+/// called after each row with the number of rows.
+Expected<std::vector<UserImportRow>> import_users(db::Database& db, std::string_view text, std::string_view actor,
+                                                  const std::function<void(std::size_t total)>& on_each = {});
 
 /// A cohort: the group of learners expected at its sessions.
 struct Cohort {

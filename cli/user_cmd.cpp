@@ -1,4 +1,4 @@
-// zoomctl user add | list | show
+// zoomctl user add | import | list | show | provision
 
 #include "cli/common.hpp"
 
@@ -7,8 +7,12 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
+#include <sstream>
 
 namespace zc::cli {
 
@@ -28,6 +32,9 @@ public:
     m_add->add_option("--role", m_role, "instructor, learner, coordinator or admin")
         ->required()
         ->check(CLI::IsMember({"instructor", "learner", "coordinator", "admin"}));
+
+    m_import = user->add_subcommand("import", "Add or update people from a CSV file (header email,name,role[,cohort])");
+    m_import->add_option("FILE", m_file, "CSV file, or - for standard input")->required();
 
     m_list = user->add_subcommand("list", "List people");
     m_list->add_option("--role", m_filter_role, "Only this role")
@@ -53,6 +60,9 @@ public:
         std::cout << fmt::format("added {} {} <{}> as user {}\n", to_string(u.role), u.name, u.email, u.id);
       }
       return exit_code::ok;
+    }
+    if (m_import->parsed()) {
+      return run_import(ctx);
     }
     if (m_list->parsed()) {
       std::optional<Role> role;
@@ -97,6 +107,78 @@ public:
   }
 
 private:
+  /// The whole of `m_file` (standard input for "-").
+  [[nodiscard]] std::string read_input() const
+  {
+    if (m_file == "-") {
+      return {std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    }
+    std::error_code ec;
+    if (std::filesystem::is_directory(m_file, ec)) {
+      throw Fatal(make_error(ErrorKind::invalid_input, fmt::format("{} is a directory, not a CSV file", m_file)));
+    }
+    std::ifstream in(m_file, std::ios::binary);
+    if (!in) {
+      throw Fatal(make_error(ErrorKind::invalid_input, fmt::format("cannot read {}", m_file)));
+    }
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    return buf.str();
+  }
+
+  int run_import(Context& ctx)
+  {
+    const auto text = read_input();
+    std::optional<Progress> progress;
+    const auto rows = need(services::import_users(ctx.db(), text, ctx.actor(), [&](std::size_t total) {
+      if (!progress) {
+        progress.emplace(ctx, "importing", total);
+      }
+      progress->tick();
+    }));
+    progress.reset();
+    std::map<services::UserImportOutcome, int> counts;
+    int enrolled = 0;
+    for (const auto& r : rows) {
+      ++counts[r.outcome];
+      enrolled += r.enrolled ? 1 : 0;
+    }
+    if (ctx.json()) {
+      nlohmann::json arr = nlohmann::json::array();
+      for (const auto& r : rows) {
+        arr.push_back(services::to_json(r));
+      }
+      print_json(arr);
+      return exit_code::ok;
+    }
+    if (ctx.quiet()) {
+      return exit_code::ok;
+    }
+    for (const auto& r : rows) {
+      const std::string cohort = r.enrolled ? fmt::format(", enrolled in {}", *r.cohort) : std::string();
+      if (r.outcome == services::UserImportOutcome::added) {
+        std::cout << fmt::format("line {}: added {} {} <{}> as user {}{}\n", r.line, to_string(r.user.role),
+                                 r.user.name, r.email, r.user.id, cohort);
+      } else if (r.outcome == services::UserImportOutcome::updated) {
+        std::string what;
+        for (const auto& c : r.changed) {
+          if (c != "cohort") {
+            what += (what.empty() ? "" : ", ") + c;
+          }
+        }
+        std::cout << fmt::format("line {}: updated {}{}{}\n", r.line, r.email,
+                                 what.empty() ? std::string() : " (" + what + ")", cohort);
+      }
+    }
+    const auto added = counts[services::UserImportOutcome::added];
+    const auto updated = counts[services::UserImportOutcome::updated];
+    std::cout << fmt::format("{} rows: added {}, updated {}, unchanged {}{}{}\n", rows.size(), added, updated,
+                             counts[services::UserImportOutcome::unchanged],
+                             enrolled > 0 ? fmt::format("; {} enrolled in a cohort", enrolled) : std::string(),
+                             added + updated == 0 ? "; nothing changed" : "");
+    return exit_code::ok;
+  }
+
   int run_provision(Context& ctx)
   {
     if (m_all_instructors == !m_email.empty()) {
@@ -150,6 +232,7 @@ private:
   }
 
   CLI::App* m_add = nullptr;
+  CLI::App* m_import = nullptr;
   CLI::App* m_list = nullptr;
   CLI::App* m_show = nullptr;
   CLI::App* m_provision = nullptr;
@@ -158,6 +241,7 @@ private:
   std::string m_name;
   std::string m_role;
   std::string m_filter_role;
+  std::string m_file;
 };
 
 } // namespace

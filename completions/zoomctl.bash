@@ -14,6 +14,7 @@ _zoomctl() {
       'db status') path="db status" ;;
       'user') path="user" ;;
       'user add') path="user add" ;;
+      'user import') path="user import" ;;
       'user list') path="user list" ;;
       'user show') path="user show" ;;
       'user provision') path="user provision" ;;
@@ -56,8 +57,9 @@ _zoomctl() {
     'db') COMPREPLY=($(compgen -W 'migrate status --help -h' -- "$cur")) ;;
     'db migrate') COMPREPLY=($(compgen -W '--help -h' -- "$cur")) ;;
     'db status') COMPREPLY=($(compgen -W '--help -h' -- "$cur")) ;;
-    'user') COMPREPLY=($(compgen -W 'add list show provision --help -h' -- "$cur")) ;;
+    'user') COMPREPLY=($(compgen -W 'add import list show provision --help -h' -- "$cur")) ;;
     'user add') COMPREPLY=($(compgen -W '--help -h --name --role' -- "$cur")) ;;
+    'user import') COMPREPLY=($(compgen -W '--help -h' -- "$cur")) ;;
     'user list') COMPREPLY=($(compgen -W '--help -h --role' -- "$cur")) ;;
     'user show') COMPREPLY=($(compgen -W '--help -h' -- "$cur")) ;;
     'user provision') COMPREPLY=($(compgen -W '--help -h --all-instructors' -- "$cur")) ;;
@@ -80,7 +82,7 @@ _zoomctl() {
     'completion') COMPREPLY=($(compgen -W '--help -h' -- "$cur")) ;;
     'zoom') COMPREPLY=($(compgen -W 'token get --help -h' -- "$cur")) ;;
     'zoom token') COMPREPLY=($(compgen -W '--help -h --show --refresh' -- "$cur")) ;;
-    'zoom get') COMPREPLY=($(compgen -W '--help -h' -- "$cur")) ;;
+    'zoom get') COMPREPLY=($(compgen -W '--help -h --show-secrets' -- "$cur")) ;;
     'attendance') COMPREPLY=($(compgen -W 'report export override reconcile --help -h' -- "$cur")) ;;
     'attendance report') COMPREPLY=($(compgen -W '--help -h' -- "$cur")) ;;
     'attendance export') COMPREPLY=($(compgen -W '--help -h --output -o --bom' -- "$cur")) ;;

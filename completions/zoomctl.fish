@@ -20,6 +20,8 @@ function __zoomctl_path
                 set path $next
             case 'user add'
                 set path $next
+            case 'user import'
+                set path $next
             case 'user list'
                 set path $next
             case 'user show'
@@ -127,6 +129,7 @@ complete -c zoomctl -n "test (__zoomctl_path) = 'db migrate'" -s 'h' -d 'Print t
 complete -c zoomctl -n "test (__zoomctl_path) = 'db status'" -l 'help' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'db status'" -s 'h' -d 'Print this help message and exit'
 complete -c zoomctl -f -n "test (__zoomctl_path) = 'user'" -a 'add' -d 'Add a person to the local directory'
+complete -c zoomctl -f -n "test (__zoomctl_path) = 'user'" -a 'import' -d 'Add or update people from a CSV file (header email,name,role'
 complete -c zoomctl -f -n "test (__zoomctl_path) = 'user'" -a 'list' -d 'List people'
 complete -c zoomctl -f -n "test (__zoomctl_path) = 'user'" -a 'show' -d 'Show one person'
 complete -c zoomctl -f -n "test (__zoomctl_path) = 'user'" -a 'provision' -d 'Give an instructor a Zoom user (created, or adopted if Zoom '
@@ -136,6 +139,8 @@ complete -c zoomctl -n "test (__zoomctl_path) = 'user add'" -l 'help' -d 'Print 
 complete -c zoomctl -n "test (__zoomctl_path) = 'user add'" -s 'h' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'user add'" -l 'name' -d 'Full name'
 complete -c zoomctl -n "test (__zoomctl_path) = 'user add'" -l 'role' -d 'instructor, learner, coordinator or admin'
+complete -c zoomctl -n "test (__zoomctl_path) = 'user import'" -l 'help' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'user import'" -s 'h' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'user list'" -l 'help' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'user list'" -s 'h' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'user list'" -l 'role' -d 'Only this role'
@@ -220,6 +225,7 @@ complete -c zoomctl -n "test (__zoomctl_path) = 'zoom token'" -l 'show' -d 'Also
 complete -c zoomctl -n "test (__zoomctl_path) = 'zoom token'" -l 'refresh' -d 'Fetch a new token even when the cached one is still valid'
 complete -c zoomctl -n "test (__zoomctl_path) = 'zoom get'" -l 'help' -d 'Print this help message and exit'
 complete -c zoomctl -n "test (__zoomctl_path) = 'zoom get'" -s 'h' -d 'Print this help message and exit'
+complete -c zoomctl -n "test (__zoomctl_path) = 'zoom get'" -l 'show-secrets' -d 'Print start_url and ZAK/token values as Zoom sent them (they'
 complete -c zoomctl -f -n "test (__zoomctl_path) = 'attendance'" -a 'report' -d 'Who attended a session: every enrolled learner, the instruct'
 complete -c zoomctl -f -n "test (__zoomctl_path) = 'attendance'" -a 'export' -d 'The attendance report as RFC 4180 CSV (stdout, or a file cre'
 complete -c zoomctl -f -n "test (__zoomctl_path) = 'attendance'" -a 'override' -d 'Mark a learner present or absent by hand (kept in the audit '

@@ -559,28 +559,38 @@ void State::count_daily(const std::string& host_id)
   ++count;
 }
 
-OJson State::meeting_json(const Meeting& m, bool full)
+OJson State::meeting_json(const Meeting& m, MeetingView view) const
 {
+  const bool listed = view == MeetingView::listed;
   OJson j = OJson::object();
   j["uuid"] = m.uuid;
   j["id"] = m.id;
   j["host_id"] = m.host_id;
-  j["host_email"] = m.host_email;
+  if (!listed) {
+    j["host_email"] = m.host_email;
+  }
   j["topic"] = m.topic;
   j["type"] = m.type;
-  j["status"] = m.status;
+  if (!listed) {
+    j["status"] = m.status;
+  }
   j["start_time"] = iso(m.start_time);
   j["duration"] = m.duration;
   j["timezone"] = m.timezone;
   j["agenda"] = m.agenda;
   j["created_at"] = iso(m.created_at);
-  // A fresh ZAK in every start_url, as Zoom does (it expires after two hours).
-  j["start_url"] = fmt::format("https://zoomsim.invalid/s/{}?zak={}", m.id,
-                               "eyJ0eXAiOiJKV1QiLCJzdiI6InNpbSJ9." + zc::crypto::random_token(36));
+  if (!listed) {
+    // A fresh ZAK in every start_url, as Zoom does (it expires after two hours).
+    j["start_url"] = fmt::format("https://zoomsim.invalid/s/{}?zak={}", m.id,
+                                 "eyJ0eXAiOiJKV1QiLCJzdiI6InNpbSJ9." + zc::crypto::random_token(36));
+  }
   j["join_url"] = fmt::format("https://zoomsim.invalid/j/{}?pwd={}", m.id, m.encrypted_password);
+  if (listed) {
+    return j;
+  }
   j["password"] = m.password;
   j["h323_password"] = m.password;
-  if (full) {
+  if (view == MeetingView::fetched) {
     j["encrypted_password"] = m.encrypted_password;
   }
   j["pre_schedule"] = false;
@@ -729,7 +739,7 @@ Reply State::create_meeting(const std::string& user, const Json& body)
     m.uuid = new_meeting_uuid();
     count_daily(u.id);
     auto [it, _] = m_meetings.emplace(m.id, std::move(m));
-    return ok(meeting_json(it->second, false), 201);
+    return ok(meeting_json(it->second, MeetingView::created), 201);
   });
 }
 
@@ -758,34 +768,18 @@ Reply State::list_meetings(const std::string& user, const std::string& type, con
       return a->start_time != b->start_time ? a->start_time < b->start_time : a->id < b->id;
     });
     Page page = page_of(page_size, next_page_token);
-    OJson list = page.items(picked, [](const Meeting* mp) {
-      const Meeting& m = *mp;
-      OJson j = OJson::object();
-      j["uuid"] = m.uuid;
-      j["id"] = m.id;
-      j["host_id"] = m.host_id;
-      j["topic"] = m.topic;
-      j["type"] = m.type;
-      j["start_time"] = iso(m.start_time);
-      j["duration"] = m.duration;
-      j["timezone"] = m.timezone;
-      j["agenda"] = m.agenda;
-      j["created_at"] = iso(m.created_at);
-      j["join_url"] = fmt::format("https://zoomsim.invalid/j/{}?pwd={}", m.id, m.encrypted_password);
-      return j;
-    });
     OJson j = OJson::object();
     j["page_size"] = page.size;
     j["total_records"] = picked.size();
     j["next_page_token"] = page.next_token(picked.size());
-    j["meetings"] = std::move(list);
+    j["meetings"] = page.items(picked, [this](const Meeting* m) { return meeting_json(*m, MeetingView::listed); });
     return ok(std::move(j));
   });
 }
 
 Reply State::get_meeting(const std::string& meeting_id)
 {
-  return with_meeting(meeting_id, [this](const Meeting& m) { return ok(meeting_json(m, true)); });
+  return with_meeting(meeting_id, [this](const Meeting& m) { return ok(meeting_json(m, MeetingView::fetched)); });
 }
 
 Reply State::update_meeting(const std::string& meeting_id, const Json& body)
@@ -1144,7 +1138,7 @@ OJson State::dump()
   j["licenses"] = std::move(lic);
   OJson meetings = OJson::array();
   for (const auto& [_, m] : m_meetings) {
-    OJson mj = meeting_json(m, true);
+    OJson mj = meeting_json(m, MeetingView::fetched);
     mj.erase("start_url");
     meetings.push_back(std::move(mj));
   }

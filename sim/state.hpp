@@ -210,7 +210,10 @@ private:
   std::string new_user_id();
   std::int64_t new_meeting_id();
   std::string new_meeting_uuid();
-  OJson meeting_json(const Meeting& m, bool full);
+  // Which fields of a meeting an answer carries: the create answer, `GET /meetings/{id}`
+  // (adds encrypted_password) or one entry of a listing (no host_email, status, start_url, passwords, settings).
+  enum class MeetingView { created, fetched, listed };
+  OJson meeting_json(const Meeting& m, MeetingView view) const;
   OJson user_json(const User& u, bool for_list) const;
   OJson event_object(const Instance& inst) const;
   OJson participant_json(const ParticipantRecord& p, bool left) const;

@@ -225,6 +225,16 @@ std::string State::new_user_id()
   }
 }
 
+User& State::add_user(User u)
+{
+  u.id = new_user_id();
+  u.created_at = zc::now();
+  u.pmi = static_cast<std::int64_t>(2000000000ULL + m_rng() % 7999999999ULL);
+  m_user_order.push_back(u.id);
+  std::string id = u.id;
+  return m_users[id] = std::move(u);
+}
+
 OJson State::user_json(const User& u, bool for_list) const
 {
   OJson j = OJson::object();
@@ -316,18 +326,14 @@ Reply State::create_user(const Json& body)
                                   "additional users in your account.",
                                   m_options.licenses));
   }
-  User u;
-  u.id = new_user_id();
-  u.email = email;
-  u.first_name = info.value("first_name", std::string{});
-  u.last_name = info.value("last_name", std::string{});
-  u.display_name = info.value("display_name", (u.first_name + " " + u.last_name));
-  u.type = type;
-  u.status = action == "create" ? "pending" : "active";
-  u.created_at = zc::now();
-  u.pmi = static_cast<std::int64_t>(2000000000ULL + m_rng() % 7999999999ULL);
-  m_users[u.id] = u;
-  m_user_order.push_back(u.id);
+  User nu;
+  nu.email = email;
+  nu.first_name = info.value("first_name", std::string{});
+  nu.last_name = info.value("last_name", std::string{});
+  nu.display_name = info.value("display_name", (nu.first_name + " " + nu.last_name));
+  nu.type = type;
+  nu.status = action == "create" ? "pending" : "active";
+  const User& u = add_user(std::move(nu));
   OJson j = OJson::object();
   j["id"] = u.id;
   j["first_name"] = u.first_name;
@@ -524,6 +530,18 @@ std::string State::new_meeting_uuid()
     u[6] = '/';
   }
   return u;
+}
+
+Meeting& State::add_meeting(Meeting m)
+{
+  if (m.password.empty()) {
+    m.password = random_chars(m_rng, 6, k_alnum);
+  }
+  m.encrypted_password = random_chars(m_rng, 32, k_alnum) + ".1";
+  m.id = new_meeting_id();
+  m.uuid = new_meeting_uuid();
+  auto [it, _] = m_meetings.emplace(m.id, std::move(m));
+  return it->second;
 }
 
 std::optional<Reply> State::check_daily_limit(const std::string& host_id)
@@ -727,19 +745,12 @@ Reply State::create_meeting(const std::string& user, const Json& body)
     if (!errs.empty()) {
       return validation_error(errs);
     }
-    if (m.password.empty()) {
-      m.password = random_chars(m_rng, 6, k_alnum);
-    }
     if (m.type == 1) {
       m.timezone = "";
       m.duration = 0;
     }
-    m.encrypted_password = random_chars(m_rng, 32, k_alnum) + ".1";
-    m.id = new_meeting_id();
-    m.uuid = new_meeting_uuid();
     count_daily(u.id);
-    auto [it, _] = m_meetings.emplace(m.id, std::move(m));
-    return ok(meeting_json(it->second, MeetingView::created), 201);
+    return ok(meeting_json(add_meeting(std::move(m)), MeetingView::created), 201);
   });
 }
 
@@ -1078,18 +1089,13 @@ std::variant<std::int64_t, Reply> State::ensure_meeting(const std::string& host_
   User* u = find_user(host_email);
   if (u == nullptr) {
     User nu;
-    nu.id = new_user_id();
     nu.email = host_email;
     nu.first_name = "Scenario";
     nu.last_name = "Host";
     nu.display_name = "Scenario Host";
     nu.type = 1;
     nu.status = "active";
-    nu.created_at = zc::now();
-    nu.pmi = static_cast<std::int64_t>(2000000000ULL + m_rng() % 7999999999ULL);
-    m_users[nu.id] = nu;
-    m_user_order.push_back(nu.id);
-    u = &m_users[nu.id];
+    u = &add_user(std::move(nu));
   }
   Meeting m;
   m.host_id = u->id;
@@ -1100,13 +1106,7 @@ std::variant<std::int64_t, Reply> State::ensure_meeting(const std::string& host_
   m.start_time = start_time;
   m.created_at = zc::now();
   m.settings = default_settings();
-  m.password = random_chars(m_rng, 6, k_alnum);
-  m.encrypted_password = random_chars(m_rng, 32, k_alnum) + ".1";
-  m.id = new_meeting_id();
-  m.uuid = new_meeting_uuid();
-  std::int64_t id = m.id;
-  m_meetings.emplace(id, std::move(m));
-  return id;
+  return add_meeting(std::move(m)).id;
 }
 
 std::optional<std::pair<std::string, Seconds>> State::meeting_host(std::int64_t meeting_id)

@@ -207,6 +207,10 @@ private:
   // As with_meeting, `fn(Meeting&, Instance&)` on its running instance, else 409 3008.
   template <typename Fn> Reply with_started_meeting(std::int64_t meeting_id, Fn fn);
   int paid_users() const;
+  // Gives `u` an id, creation time and PMI and adds it to the account.
+  User& add_user(User u);
+  // Gives `m` its password (a random one unless set), encrypted password, id and uuid and adds it.
+  Meeting& add_meeting(Meeting m);
   std::string new_user_id();
   std::int64_t new_meeting_id();
   std::string new_meeting_uuid();

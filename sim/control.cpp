@@ -34,6 +34,23 @@ std::optional<Seconds> at_of(const Json& body, bool& bad)
   return t;
 }
 
+// Reads the `since` and `limit` query parameters (keeping the defaults when absent);
+// false when either is not a number.
+bool since_and_limit(const httplib::Request& req, std::uint64_t& since, std::size_t& limit)
+{
+  try {
+    if (req.has_param("since")) {
+      since = std::stoull(req.get_param_value("since"));
+    }
+    if (req.has_param("limit")) {
+      limit = std::stoull(req.get_param_value("limit"));
+    }
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
 // An optional JSON body: empty means {}.
 Json optional_body(const httplib::Request& req)
 {
@@ -144,14 +161,7 @@ void install_control_routes(httplib::Server& server, Sim& sim)
   server.Get("/sim/requests", [&sim](const Req& req, Res& res) {
     std::uint64_t since = 0;
     std::size_t limit = 1000;
-    try {
-      if (req.has_param("since")) {
-        since = std::stoull(req.get_param_value("since"));
-      }
-      if (req.has_param("limit")) {
-        limit = std::stoull(req.get_param_value("limit"));
-      }
-    } catch (const std::exception&) {
+    if (!since_and_limit(req, since, limit)) {
       send(res, control_error(400, "since and limit must be numbers"));
       return;
     }
@@ -248,14 +258,7 @@ void install_control_routes(httplib::Server& server, Sim& sim)
   server.Get("/sim/webhooks", [&sim](const Req& req, Res& res) {
     std::uint64_t since = 0;
     std::size_t limit = std::numeric_limits<std::size_t>::max();
-    try {
-      if (req.has_param("since")) {
-        since = std::stoull(req.get_param_value("since"));
-      }
-      if (req.has_param("limit")) {
-        limit = std::stoull(req.get_param_value("limit"));
-      }
-    } catch (const std::exception&) {
+    if (!since_and_limit(req, since, limit)) {
       send(res, control_error(400, "since and limit must be numbers"));
       return;
     }

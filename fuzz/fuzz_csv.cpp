@@ -1,6 +1,6 @@
-// libFuzzer target: the session import CSV parser.
+// libFuzzer target: the CSV parser of session import and user import.
 
-#include "core/services/scheduling.hpp"
+#include "core/csv.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -9,7 +9,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
   const std::string_view text(reinterpret_cast<const char*>(data), size); // NOLINT
-  auto rows = zc::services::parse_csv(text);
+  auto rows = zc::csv::parse(text);
   if (rows) {
     int last = 0;
     for (const auto& r : *rows) {

@@ -1,7 +1,7 @@
 #include "core/services/directory.hpp"
 
+#include "core/csv.hpp"
 #include "core/services/audit.hpp"
-#include "core/services/scheduling.hpp" // parse_csv, shared with session import
 
 #include <fmt/format.h>
 
@@ -463,7 +463,7 @@ nlohmann::json to_json(const UserImportRow& r)
 Expected<std::vector<UserImportRow>> import_users(db::Database& db, std::string_view text, std::string_view actor,
                                                   const std::function<void(std::size_t total)>& on_each)
 {
-  auto rows = parse_csv(text);
+  auto rows = csv::parse(text);
   if (!rows) {
     return rows.error();
   }

@@ -165,16 +165,6 @@ struct SessionFilter {
 /// Sessions matching `filter` ordered by start time (one indexed query).
 Expected<std::vector<Session>> list_sessions(db::Database& db, const SessionFilter& filter);
 
-/// One row of a CSV import as read (1-based line number of its first line).
-struct CsvRow {
-  int line = 0;
-  std::vector<std::string> fields;
-};
-
-/// Parses RFC 4180 CSV (quoted fields, "" escapes, CRLF or LF, line breaks inside
-/// quotes, a leading UTF-8 BOM dropped); the error names the line of malformed input.
-Expected<std::vector<CsvRow>> parse_csv(std::string_view text);
-
 /// The result of one imported row.
 struct ImportRow {
   int line = 0;

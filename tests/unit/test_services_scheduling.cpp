@@ -2,6 +2,7 @@
 
 #include "scratch.hpp"
 
+#include "core/csv.hpp"
 #include "core/db.hpp"
 #include "core/services/directory.hpp"
 #include "core/services/scheduling.hpp"
@@ -41,11 +42,11 @@ ScheduleRequest request()
 
 } // namespace
 
-TEST_CASE("scheduling::parse_csv follows RFC 4180")
+TEST_CASE("csv::parse follows RFC 4180")
 {
-  const auto rows = value_or_throw(
-      parse_csv("\xEF\xBB\xBF"
-                "a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n\r\nlast,\xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A,"));
+  const auto rows = value_or_throw(zc::csv::parse(
+      "\xEF\xBB\xBF"
+      "a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n\r\nlast,\xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A,"));
   REQUIRE(rows.size() == 3);
   CHECK(rows[0].fields == std::vector<std::string>{"a", "b", "c"});
   CHECK(rows[1].line == 2);
@@ -53,13 +54,13 @@ TEST_CASE("scheduling::parse_csv follows RFC 4180")
   CHECK(rows[2].line == 5);
   CHECK(rows[2].fields == std::vector<std::string>{"last", "\xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A", ""});
 
-  auto open = parse_csv("a,b\n\"never closed,x\n");
+  auto open = zc::csv::parse("a,b\n\"never closed,x\n");
   REQUIRE_FALSE(open);
   CHECK(open.error().message.find("line 2") != std::string::npos);
-  auto stray = parse_csv("a,b\nx\"y,z\n");
+  auto stray = zc::csv::parse("a,b\nx\"y,z\n");
   REQUIRE_FALSE(stray);
   CHECK(stray.error().message.find("line 2") != std::string::npos);
-  auto after = parse_csv("a\n\"x\"y\n");
+  auto after = zc::csv::parse("a\n\"x\"y\n");
   REQUIRE_FALSE(after);
   CHECK(after.error().kind == ErrorKind::invalid_input);
 }

@@ -24,7 +24,6 @@ import hmac
 import io
 import json
 import os
-import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -32,7 +31,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import build_load, free_port, run_load, wait_up
+from benchlib import build_load, finish, free_port, run_load, wait_up
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -307,16 +306,7 @@ def main():
                               "problems": problems}))
         return 0 if not problems else 1
     finally:
-        for p in procs:
-            p.terminate()
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        if args.keep:
-            print(f"attendance_report: scratch kept in {scratch}", file=sys.stderr)
-        else:
-            shutil.rmtree(scratch, ignore_errors=True)
+        finish("attendance_report", procs, scratch, args.keep)
 
 
 if __name__ == "__main__":

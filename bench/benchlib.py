@@ -4,6 +4,7 @@ writing its request files. Standard library only; imported by the scripts next
 to it (their own directory is on sys.path when run as `python3 bench/X.py`)."""
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -70,3 +71,17 @@ def run_load(exe, port, requests, connections, count, seconds, responses=None, k
         cmd += ["--responses", responses, "--keep-responses", str(keep)]
     p = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
     return json.loads(p.stdout)
+
+
+def finish(name, procs, scratch, keep):
+    """Stops the servers a benchmark started and removes its scratch directory (or says where it is kept)."""
+    for p in procs:
+        p.terminate()
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    if keep:
+        print(f"{name}: scratch kept in {scratch}", file=sys.stderr)
+    else:
+        shutil.rmtree(scratch, ignore_errors=True)

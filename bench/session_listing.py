@@ -29,6 +29,8 @@ import sys
 import tempfile
 import time
 
+from benchlib import finish
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -297,10 +299,7 @@ def main():
             print(f"session_listing: with {'; '.join(args.index)}: zoomctl {', '.join(parts)}", file=sys.stderr)
         return 0 if not problems else 1
     finally:
-        if args.keep:
-            print(f"session_listing: scratch kept in {scratch}", file=sys.stderr)
-        else:
-            shutil.rmtree(scratch, ignore_errors=True)
+        finish("session_listing", [], scratch, args.keep)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ import time
 import urllib.parse
 import urllib.request
 
-from benchlib import build_load, free_port, run_load, wait_up, write_requests
+from benchlib import build_load, finish, free_port, run_load, wait_up, write_requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -218,16 +218,7 @@ def main():
                               "bad": len(bad)}))
         return 0 if not bad and z["ok"] and n["ok"] else 1
     finally:
-        for p in procs:
-            p.terminate()
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        if args.keep:
-            print(f"signature_throughput: scratch kept in {scratch}", file=sys.stderr)
-        else:
-            shutil.rmtree(scratch, ignore_errors=True)
+        finish("signature_throughput", procs, scratch, args.keep)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-from benchlib import build_load, free_port, run_load, wait_up, write_requests
+from benchlib import build_load, finish, free_port, run_load, wait_up, write_requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SECRET = "benchWebhookSecret0123456789"
@@ -152,16 +152,7 @@ def main():
             print(json.dumps({"zoomctld": z, "node": n, "node_durable": f, "stored": stored, "acknowledged": acked}))
         return 0 if stored == acked else 1
     finally:
-        for p in procs:
-            p.terminate()
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        if args.keep:
-            print(f"webhook_ingest: scratch kept in {scratch}", file=sys.stderr)
-        else:
-            shutil.rmtree(scratch, ignore_errors=True)
+        finish("webhook_ingest", procs, scratch, args.keep)
 
 
 if __name__ == "__main__":

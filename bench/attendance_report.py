@@ -31,19 +31,8 @@ import sys
 import tempfile
 import time
 
-from benchlib import build_load, finish, free_port, run_load, wait_up
+from benchlib import CREDS, ROOT, build_load, finish, free_port, run_load, wait_up
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-# Made-up credentials for zoomsim and zoomctld; nothing here reaches Zoom.
-CREDS = {
-    "ZOOM_ACCOUNT_ID": "benchAccount01",
-    "ZOOM_CLIENT_ID": "benchClientId01",
-    "ZOOM_CLIENT_SECRET": "benchClientSecret0123456789",
-    "ZOOM_SDK_KEY": "benchSdkKey01",
-    "ZOOM_SDK_SECRET": "benchSdkSecret0123456789",
-    "ZOOM_WEBHOOK_SECRET_TOKEN": "benchWebhookSecret0123456789",
-}
 SLOT = 1800  # seconds between the starts of two cycles of one person
 MEETING_UUID = "benchAttendanceUuid00000=="
 

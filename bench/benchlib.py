@@ -11,6 +11,16 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+# Made-up credentials for zoomsim and the servers measured; nothing here reaches Zoom.
+CREDS = {
+    "ZOOM_ACCOUNT_ID": "benchAccount01",
+    "ZOOM_CLIENT_ID": "benchClientId01",
+    "ZOOM_CLIENT_SECRET": "benchClientSecret0123456789",
+    "ZOOM_SDK_KEY": "benchSdkKey01",
+    "ZOOM_SDK_SECRET": "benchSdkSecret0123456789",
+    "ZOOM_WEBHOOK_SECRET_TOKEN": "benchWebhookSecret0123456789",
+}
 
 
 def free_port():

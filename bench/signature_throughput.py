@@ -30,19 +30,8 @@ import time
 import urllib.parse
 import urllib.request
 
-from benchlib import build_load, finish, free_port, run_load, wait_up, write_requests
+from benchlib import CREDS, HERE, ROOT, build_load, finish, free_port, run_load, wait_up, write_requests
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-# Made-up credentials for zoomsim and the two servers; nothing here reaches Zoom.
-CREDS = {
-    "ZOOM_ACCOUNT_ID": "benchAccount01",
-    "ZOOM_CLIENT_ID": "benchClientId01",
-    "ZOOM_CLIENT_SECRET": "benchClientSecret0123456789",
-    "ZOOM_SDK_KEY": "benchSdkKey01",
-    "ZOOM_SDK_SECRET": "benchSdkSecret0123456789",
-    "ZOOM_WEBHOOK_SECRET_TOKEN": "benchWebhookSecret0123456789",
-}
 LINK_SECRET = "benchLinkSecret0123456789"
 
 

@@ -23,10 +23,10 @@ import subprocess
 import sys
 import tempfile
 
-from benchlib import build_load, finish, free_port, run_load, wait_up, write_requests
+from benchlib import CREDS, build_load, finish, free_port, run_load, wait_up, write_requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SECRET = "benchWebhookSecret0123456789"
+SECRET = CREDS["ZOOM_WEBHOOK_SECRET_TOKEN"]
 MEETING_ID = "81234567890"
 MEETING_UUID = "benchUuid0000000000000=="
 

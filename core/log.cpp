@@ -2,6 +2,8 @@
 
 #include "core/util/time.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -66,8 +68,14 @@ void add_secret(std::string_view secret)
 
 namespace {
 
-// Whether `text` contains something the credential patterns in `redact` could match: every
-// match of those patterns contains one of these needles (compared case-insensitively).
+// What `redact` hides: the value after "Bearer"/"Basic", of these query parameters, and of these JSON
+// keys (case-insensitively). Both the regex and the cheap pre-check below are made from these lists.
+constexpr std::array<std::string_view, 5> k_query_names{"zak", "token", "tk", "access_token", "signature"};
+constexpr std::array<std::string_view, 8> k_json_keys{"access_token",  "token",          "signature",  "zak",
+                                                      "client_secret", "encryptedtoken", "sdk_secret", "start_url"};
+
+// Whether `text` contains something the patterns of `redact` could match: every match contains
+// "bearer" or "basic", "?name=" or "&name=" for a query name, or "\"key\"" for a JSON key.
 bool may_hold_credential(std::string_view text)
 {
   std::string lower(text);
@@ -76,18 +84,29 @@ bool may_hold_credential(std::string_view text)
   if (lower.find("bearer") != std::string::npos || lower.find("basic") != std::string::npos) {
     return true;
   }
-  static constexpr std::array<std::string_view, 9> k_names{
-      "zak", "token", "tk", "access_token", "signature", "start_url", "client_secret", "encryptedtoken", "sdk_secret"};
-  for (const auto name : k_names) {
+  auto found = [&lower](std::string_view name, auto&& around) {
     for (auto pos = lower.find(name); pos != std::string::npos; pos = lower.find(name, pos + 1)) {
       const char before = pos > 0 ? lower[pos - 1] : '\0';
       const char after = pos + name.size() < lower.size() ? lower[pos + name.size()] : '\0';
-      if (((before == '?' || before == '&') && after == '=') || (before == '"' && after == '"')) {
+      if (around(before, after)) {
         return true;
       }
     }
-  }
-  return false;
+    return false;
+  };
+  const auto query = [](char before, char after) { return (before == '?' || before == '&') && after == '='; };
+  const auto json = [](char before, char after) { return before == '"' && after == '"'; };
+  return std::any_of(k_query_names.begin(), k_query_names.end(), [&](auto n) { return found(n, query); }) ||
+         std::any_of(k_json_keys.begin(), k_json_keys.end(), [&](auto k) { return found(k, json); });
+}
+
+std::regex credential_patterns()
+{
+  return std::regex(fmt::format(R"re((Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+)re"
+                                R"re(|([?&]({})=)[^&\s"']+)re"
+                                R"re(|("({})"\s*:\s*")[^"]*")re",
+                                fmt::join(k_query_names, "|"), fmt::join(k_json_keys, "|")),
+                    std::regex::icase);
 }
 
 } // namespace
@@ -106,11 +125,7 @@ std::string redact(std::string_view text)
   if (!may_hold_credential(out)) {
     return out; // the common case (request lines): no need to run the regex
   }
-  static const std::regex k_patterns(
-      R"re((Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+)re"
-      R"re(|([?&](zak|token|tk|access_token|signature)=)[^&\s"']+)re"
-      R"re(|("(access_token|token|signature|zak|start_url|client_secret|encryptedToken|sdk_secret)"\s*:\s*")[^"]*")re",
-      std::regex::icase);
+  static const std::regex k_patterns = credential_patterns();
   std::string result;
   std::regex_iterator<std::string::iterator> it(out.begin(), out.end(), k_patterns);
   const std::regex_iterator<std::string::iterator> end;

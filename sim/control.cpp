@@ -116,9 +116,7 @@ void install_common_handlers(httplib::Server& server, Sim& sim)
       res.set_header("Content-Type", k_json_type);
     }
     RequestContext& ctx = request_context();
-    if (ctx.fault == "drop_after") {
-      drop_connection(req, sim.options.port);
-    }
+    const bool drop = ctx.fault == "drop" || ctx.fault == "drop_after";
     RequestLogEntry e;
     e.time = now_iso_ms();
     e.method = req.method;
@@ -127,19 +125,23 @@ void install_common_handlers(httplib::Server& server, Sim& sim)
     if (req.path == "/oauth/token") {
       e.query.clear(); // form bodies land in params too; nothing of them is logged
     }
-    e.status = ctx.fault == "drop" || ctx.fault == "drop_after" ? 0 : res.status;
+    e.status = drop ? 0 : res.status;
     e.fault = ctx.fault;
     e.ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - ctx.started).count();
     // Polling /sim (state, pending, status) would crowd the log out; actions stay in it.
-    if (req.method == "GET" && req.path.rfind("/sim/", 0) == 0) {
-      return;
+    if (req.method != "GET" || req.path.rfind("/sim/", 0) != 0) {
+      if (sim.options.verbose) {
+        std::cerr << fmt::format("zoomsim: {} {} {} {}ms{}\n", e.method, e.path, e.status, e.ms,
+                                 e.fault.empty() ? "" : " fault=" + e.fault);
+      }
+      sim.state.log_request(std::move(e));
     }
-    if (sim.options.verbose) {
-      std::cerr << fmt::format("zoomsim: {} {} {} {}ms{}\n", e.method, e.path, e.status, e.ms,
-                               e.fault.empty() ? "" : " fault=" + e.fault);
+    // Dropped only once logged: a client that sees the connection close and then reads
+    // /sim/requests finds the entry there.
+    if (drop) {
+      drop_connection(req, sim.options.port);
     }
-    sim.state.log_request(std::move(e));
   });
 }
 

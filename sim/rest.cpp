@@ -101,8 +101,7 @@ httplib::Server::HandlerResponse pre_route(Sim& sim, const httplib::Request& req
   case FaultDecision::Kind::drop:
     ctx.fault = "drop";
     sim.state.count_fault("drop");
-    drop_connection(req, sim.options.port);
-    res.status = 599;
+    res.status = 599; // never sent: the post-routing handler logs the request, then drops the connection
     return httplib::Server::HandlerResponse::Handled;
   default: {
     Reply r = sim.faults.reply_for(d.kind);

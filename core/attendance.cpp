@@ -4,14 +4,102 @@
 
 namespace zc::attendance {
 
+namespace {
+
+// Seconds of [a, b] that fall inside `gaps`, clipped to it.
+std::int64_t seconds_in_gaps(Seconds a, Seconds b, const std::vector<std::pair<Seconds, Seconds>>& gaps)
+{
+  std::int64_t total = 0;
+  for (const auto& [ga, gb] : gaps) {
+    const auto s = std::max(a, ga);
+    const auto e = std::min(b, gb);
+    if (e > s) {
+      total += (e - s).count();
+    }
+  }
+  return total;
+}
+
+Seconds order_key(const Run& r)
+{
+  return r.start ? *r.start : r.end.value_or(Seconds{});
+}
+
+} // namespace
+
 std::int64_t Window::seconds() const
 {
-  return end > start ? (end - start).count() : 0;
+  return end > start ? (end - start).count() - seconds_in_gaps(start, end, gaps) : 0;
+}
+
+std::vector<Run> order_runs(std::vector<Run> runs)
+{
+  std::stable_sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return order_key(a) < order_key(b); });
+  return runs;
+}
+
+RunsSummary summarize(std::span<const Run> runs)
+{
+  RunsSummary out;
+  for (const auto& r : runs) {
+    if (r.start && (!out.start || *r.start < *out.start)) {
+      out.start = r.start;
+    }
+    if (r.end && (!out.end || *r.end > *out.end)) {
+      out.end = r.end;
+    }
+  }
+  out.live = !runs.empty() && !runs.back().end;
+  if (out.live) {
+    out.end.reset();
+  }
+  return out;
+}
+
+std::vector<std::pair<Seconds, Seconds>> gaps_between(std::span<const Run> runs)
+{
+  std::vector<std::pair<Seconds, Seconds>> out;
+  for (std::size_t i = 0; i + 1 < runs.size(); ++i) {
+    const auto& end = runs[i].end;
+    const auto& next = runs[i + 1].start;
+    if (end && next && *next > *end) {
+      out.emplace_back(*end, *next);
+    }
+  }
+  return out;
+}
+
+std::optional<Seconds> inferred_leave(std::span<const Run> runs, Seconds join)
+{
+  // The run the join is in: the last one to begin at or before it (the first when it is earlier
+  // than all of them, as a join stamped a second before meeting.started's start can be).
+  std::size_t i = 0;
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    if (order_key(runs[k]) <= join) {
+      i = k;
+    }
+  }
+  for (; i < runs.size(); ++i) {
+    const auto& r = runs[i];
+    if (r.end) {
+      if (join <= *r.end) {
+        return r.end;
+      }
+      continue; // joined after this run ended: it belongs to the next one, if any
+    }
+    if (i + 1 < runs.size() && runs[i + 1].start) {
+      return std::max(join, *runs[i + 1].start);
+    }
+    if (i + 1 == runs.size()) {
+      return std::nullopt; // the last run is still going
+    }
+  }
+  return std::nullopt;
 }
 
 Window make_window(Seconds actual_start, std::optional<Seconds> actual_end, Seconds as_of)
 {
-  Window w{actual_start, actual_end.value_or(as_of), actual_end.has_value()};
+  Window w{actual_start, actual_end.value_or(as_of), actual_end.has_value(), {}};
   if (w.end < w.start) {
     w.end = w.start;
   }
@@ -108,11 +196,27 @@ PersonTotals compute(const Window& window, std::span<const Interval> intervals, 
     }
   }
   std::sort(clipped.begin(), clipped.end());
+  std::vector<std::pair<Seconds, Seconds>> merged;
   for (const auto& iv : clipped) {
-    if (!out.merged.empty() && iv.first <= out.merged.back().second) {
-      out.merged.back().second = std::max(out.merged.back().second, iv.second);
+    if (!merged.empty() && iv.first <= merged.back().second) {
+      merged.back().second = std::max(merged.back().second, iv.second);
     } else {
-      out.merged.push_back(iv);
+      merged.push_back(iv);
+    }
+  }
+  // Cut out the gaps between runs: nobody attends a meeting that is not running.
+  for (auto [a, b] : merged) {
+    for (const auto& [ga, gb] : window.gaps) {
+      if (gb <= a || ga >= b) {
+        continue;
+      }
+      if (ga > a) {
+        out.merged.emplace_back(a, ga);
+      }
+      a = std::max(a, gb);
+    }
+    if (b > a) {
+      out.merged.emplace_back(a, b);
     }
   }
   for (const auto& [a, b] : out.merged) {

@@ -16,16 +16,47 @@ namespace zc::attendance {
 /// Default percentage of meeting time that counts as present (ZOOMCTL_ATTENDANCE_THRESHOLD).
 inline constexpr int k_default_threshold = 75;
 
-/// The part of time that counts: [start, end]; `ended` says whether the meeting really ended
-/// at `end` or `end` is only the "as of" time of a meeting still running.
+/// The part of time that counts: [start, end] less `gaps`; `ended` says whether the meeting
+/// really ended at `end` or `end` is only the "as of" time of a meeting still running.
 struct Window {
   Seconds start;
   Seconds end;
   bool ended = false;
+  /// Times inside [start, end] when the meeting was not running: between the end of one run
+  /// and the start of the next (sorted, disjoint).
+  std::vector<std::pair<Seconds, Seconds>> gaps;
 
-  /// Length of the window in seconds (never negative).
+  /// Length of the window in seconds, gaps left out (never negative).
   [[nodiscard]] std::int64_t seconds() const;
 };
+
+/// One run of a meeting, from its meeting.started to its meeting.ended: a Zoom meeting
+/// instance. A class the instructor ended by mistake and started again has two runs.
+/// Either end may be unknown (an event that never came).
+struct Run {
+  std::optional<Seconds> start;
+  std::optional<Seconds> end;
+};
+
+/// `runs` in time order: by start, or by end when the start is unknown.
+std::vector<Run> order_runs(std::vector<Run> runs);
+
+/// What the runs of a meeting (in time order) say about the session.
+struct RunsSummary {
+  std::optional<Seconds> start; ///< the earliest start
+  std::optional<Seconds> end;   ///< the latest end, unless the last run is still going
+  bool live = false;            ///< the last run has not ended
+};
+RunsSummary summarize(std::span<const Run> runs);
+
+/// The gaps between runs (in time order) whose end and next start are both known.
+std::vector<std::pair<Seconds, Seconds>> gaps_between(std::span<const Run> runs);
+
+/// Where a join at `join` that no leave closed ends, given the meeting's runs in time
+/// order: at the end of the run it is in; when that run's end is unknown but a later run
+/// started, at that start (Zoom ends a meeting, and sends everyone out, before it runs it
+/// again). Nothing while its run is still going, after the last run's end, or with no runs.
+std::optional<Seconds> inferred_leave(std::span<const Run> runs, Seconds join);
 
 /// The window of a meeting that started at `actual_start` and ended at
 /// `actual_end`, or, when it has not ended, runs until `as_of`; an end before

@@ -215,7 +215,10 @@ void install_control_routes(httplib::Server& server, Sim& sim)
     if (action == "start") {
       send(res, sim.state.start_meeting(id, at));
     } else if (action == "end") {
-      send(res, sim.state.end_meeting(id, at, OpenParticipants::close));
+      // "leave_open": true ends the meeting without a participant_left for those still in it.
+      const bool keep =
+          body.contains("leave_open") && body["leave_open"].is_boolean() && body["leave_open"].get<bool>();
+      send(res, sim.state.end_meeting(id, at, keep ? OpenParticipants::keep : OpenParticipants::close));
     } else if (action == "join") {
       send(res, sim.state.join(id, body));
     } else {

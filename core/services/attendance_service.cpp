@@ -200,10 +200,8 @@ Expected<Report> build_report(db::Database& db, std::int64_t session_id, int thr
       if (acc.person.name.empty() && !zoom_name.empty()) {
         acc.person.name = zoom_name;
       }
-      const bool inferred = q.getColumn(7).getInt() != 0;
-      // A leave filled in from the meeting's end is the window's end anyway; treat it as still open.
-      acc.intervals.push_back(
-          attendance::Interval{column_time(q.getColumn(5)), inferred ? std::nullopt : column_time(q.getColumn(6))});
+      // A leave the webhooks inferred is the end of the run this join was in (see meeting_runs).
+      acc.intervals.push_back(attendance::Interval{column_time(q.getColumn(5)), column_time(q.getColumn(6))});
     }
   }
 
@@ -229,12 +227,13 @@ Expected<Report> build_report(db::Database& db, std::int64_t session_id, int thr
   if (s.actual_start || s.actual_end || any_rows) {
     const Seconds start = s.actual_start.value_or(s.start_time.value_or(s.actual_end.value_or(now)));
     window = attendance::make_window(start, s.actual_end, now);
+    window.gaps = attendance::gaps_between(meeting_runs(db, s.id));
     r.meeting_start = window.start;
     r.meeting_end = window.end;
     r.meeting_ended = window.ended;
   } else {
     const Seconds start = s.start_time.value_or(now);
-    window = attendance::Window{start, start, false};
+    window = attendance::Window{start, start, false, {}};
   }
   r.meeting_seconds = window.seconds();
 
@@ -306,6 +305,17 @@ std::string yes_no(bool b)
 }
 
 } // namespace
+
+std::vector<attendance::Run> meeting_runs(db::Database& db, std::int64_t session_id)
+{
+  std::vector<attendance::Run> runs;
+  SQLite::Statement q(db.sql(), "SELECT start_time, end_time FROM meeting_instances WHERE session_id = ?");
+  q.bind(1, session_id);
+  while (q.executeStep()) {
+    runs.push_back(attendance::Run{column_time(q.getColumn(0)), column_time(q.getColumn(1))});
+  }
+  return attendance::order_runs(std::move(runs));
+}
 
 std::optional<std::int64_t> match_user(db::Database& db, std::string_view customer_key, std::string_view email,
                                        std::string_view zoom_user_id)
@@ -702,7 +712,9 @@ Expected<ReconcileResult> reconcile(db::Database& db, std::int64_t session_id, c
 Expected<ReconcileResult> reconcile_from_zoom(db::Database& db, zoom::ZoomClient& client, std::int64_t session_id,
                                               std::string_view actor)
 {
-  std::string ref;
+  // Every run of the meeting that ended has its own participants report, under its instance uuid;
+  // without a recorded run, the meeting's uuid (or id) names the one there was.
+  std::vector<std::string> refs;
   try {
     SQLite::Statement q(db.sql(), "SELECT zoom_meeting_id, zoom_meeting_uuid FROM sessions WHERE id = ?");
     q.bind(1, session_id);
@@ -711,27 +723,37 @@ Expected<ReconcileResult> reconcile_from_zoom(db::Database& db, zoom::ZoomClient
     }
     const std::string id = q.getColumn(0).isNull() ? std::string() : std::to_string(q.getColumn(0).getInt64());
     const std::string uuid = column_text(q.getColumn(1));
-    ref = uuid.empty() ? id : uuid;
-    if (ref.empty()) {
+    SQLite::Statement runs(db.sql(), "SELECT uuid FROM meeting_instances WHERE session_id = ? AND uuid <> ''"
+                                     " AND end_time IS NOT NULL ORDER BY COALESCE(start_time, end_time)");
+    runs.bind(1, session_id);
+    while (runs.executeStep()) {
+      refs.push_back(runs.getColumn(0).getString());
+    }
+    if (refs.empty()) {
+      refs.push_back(uuid.empty() ? id : uuid);
+    }
+    if (refs.front().empty()) {
       return make_error(ErrorKind::conflict,
                         fmt::format("session {} has no Zoom meeting to reconcile with", session_id));
     }
   } catch (const SQLite::Exception& ex) {
     return make_error(ErrorKind::database, fmt::format("cannot read session {}: {}", session_id, ex.what()));
   }
-  auto people = client.past_meeting_participants(ref);
-  if (!people) {
-    if (zoom::is_meeting_gone(people.error())) {
-      return make_error(ErrorKind::conflict,
-                        fmt::format("Zoom has no ended meeting {} for session {} yet; reconcile after the meeting "
-                                    "has ended ({})",
-                                    ref, session_id, people.error().message));
-    }
-    return people.error();
-  }
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& p : *people) {
-    list.push_back(p.raw);
+  for (const auto& ref : refs) {
+    auto people = client.past_meeting_participants(ref);
+    if (!people) {
+      if (zoom::is_meeting_gone(people.error())) {
+        return make_error(ErrorKind::conflict,
+                          fmt::format("Zoom has no ended meeting {} for session {} yet; reconcile after the meeting "
+                                      "has ended ({})",
+                                      ref, session_id, people.error().message));
+      }
+      return people.error();
+    }
+    for (const auto& p : *people) {
+      list.push_back(p.raw);
+    }
   }
   return reconcile(db, session_id, list, actor);
 }

@@ -33,6 +33,10 @@ class ZoomClient;
 
 namespace zc::attendance_service {
 
+/// The runs of session `session_id`'s meeting (one per Zoom meeting instance) in time order,
+/// as the meeting.started and meeting.ended webhooks recorded them.
+std::vector<attendance::Run> meeting_runs(db::Database& db, std::int64_t session_id);
+
 /// Our user for a Zoom participant: `customer_key` (our user id in decimal)
 /// first, then `email` (case-insensitive), then `zoom_user_id` against
 /// users.zoom_user_id; nothing for a guest. Empty arguments are skipped.

@@ -1,5 +1,6 @@
 #include "core/services/webhook_service.hpp"
 
+#include "core/attendance.hpp"
 #include "core/log.hpp"
 #include "core/services/attendance_service.hpp"
 #include "core/util/time.hpp"
@@ -20,7 +21,6 @@ using webhook::EventType;
 struct SessionRef {
   std::int64_t id = 0;
   std::string status;
-  std::optional<Seconds> actual_end;
 };
 
 std::optional<Seconds> column_time(const SQLite::Column& c)
@@ -55,19 +55,19 @@ Expected<SessionRef> find_session(db::Database& db, const Event& e)
     SessionRef s;
     s.id = q.getColumn(0).getInt64();
     s.status = q.getColumn(1).getString();
-    s.actual_end = column_time(q.getColumn(2));
     return s;
   };
   if (e.meeting_number) {
-    SQLite::Statement q(db.sql(), "SELECT id, status, actual_end FROM sessions WHERE zoom_meeting_id = ?");
+    SQLite::Statement q(db.sql(), "SELECT id, status FROM sessions WHERE zoom_meeting_id = ?");
     q.bind(1, *e.meeting_number);
     if (q.executeStep()) {
       return read(q);
     }
   }
   if (!e.meeting_uuid.empty()) {
-    SQLite::Statement q(db.sql(),
-                        "SELECT id, status, actual_end FROM sessions WHERE zoom_meeting_uuid = ? ORDER BY id LIMIT 1");
+    SQLite::Statement q(db.sql(), "SELECT id, status FROM sessions WHERE zoom_meeting_uuid = ?1"
+                                  " OR id IN (SELECT session_id FROM meeting_instances WHERE uuid = ?1)"
+                                  " ORDER BY id LIMIT 1");
     q.bind(1, e.meeting_uuid);
     if (q.executeStep()) {
       return read(q);
@@ -82,61 +82,105 @@ std::string now_text()
   return format_iso8601(zc::now());
 }
 
-// meeting.started: SCHEDULED -> IN_PROGRESS, earliest start wins, the uuid is recorded once.
-std::string apply_started(db::Database& db, const SessionRef& s, const Event& e)
+// Folds a meeting.started or meeting.ended into its instance's row: the earliest start and the
+// latest end win. An event that names no instance belongs to the latest run, as there is no telling.
+void record_run(db::Database& db, std::int64_t session_id, const Event& e)
 {
-  if (s.status == "CANCELLED") {
-    return fmt::format("session {} is CANCELLED; left unchanged", s.id);
+  std::string uuid = e.meeting_uuid;
+  if (uuid.empty()) {
+    SQLite::Statement q(db.sql(), "SELECT uuid FROM meeting_instances WHERE session_id = ?"
+                                  " ORDER BY COALESCE(start_time, end_time) DESC LIMIT 1");
+    q.bind(1, session_id);
+    if (q.executeStep()) {
+      uuid = q.getColumn(0).getString();
+    }
   }
-  SQLite::Statement u(db.sql(), "UPDATE sessions SET"
-                                " status = CASE WHEN status = 'SCHEDULED' THEN 'IN_PROGRESS' ELSE status END,"
-                                " actual_start = CASE WHEN actual_start IS NULL OR actual_start > ?1 THEN ?1"
-                                "                ELSE actual_start END,"
-                                " zoom_meeting_uuid = COALESCE(zoom_meeting_uuid, ?2),"
-                                " updated_at = ?3"
-                                " WHERE id = ?4");
-  bind_time_or_null(u, 1, e.start_time);
-  bind_text_or_null(u, 2, e.meeting_uuid);
-  u.bind(3, now_text());
-  u.bind(4, s.id);
+  const std::optional<Seconds> end = e.type == EventType::meeting_ended ? e.end_time : std::nullopt;
+  SQLite::Statement u(db.sql(), "INSERT INTO meeting_instances (session_id, uuid, start_time, end_time)"
+                                " VALUES (?1, ?2, ?3, ?4)"
+                                " ON CONFLICT (session_id, uuid) DO UPDATE SET"
+                                " start_time = CASE WHEN excluded.start_time IS NOT NULL AND (start_time IS NULL"
+                                "              OR start_time > excluded.start_time) THEN excluded.start_time"
+                                "              ELSE start_time END,"
+                                " end_time = CASE WHEN excluded.end_time IS NOT NULL AND (end_time IS NULL"
+                                "            OR end_time < excluded.end_time) THEN excluded.end_time"
+                                "            ELSE end_time END");
+  u.bind(1, session_id);
+  u.bind(2, uuid);
+  bind_time_or_null(u, 3, e.start_time);
+  bind_time_or_null(u, 4, end);
   u.exec();
-  return {};
 }
 
-// meeting.ended: -> COMPLETED, latest end wins, open intervals close at the end.
-std::string apply_ended(db::Database& db, const SessionRef& s, const Event& e)
+// Sets what the runs say on the session row: the earliest start, the latest end unless a run is
+// still going, and IN_PROGRESS while the last run goes (again, after a restart) or COMPLETED once
+// it has ended. Then every join no leave closed ends where its run ended (attendance::inferred_leave).
+void refresh_from_runs(db::Database& db, std::int64_t session_id, const std::string& meeting_uuid)
+{
+  const auto runs = attendance_service::meeting_runs(db, session_id);
+  const auto sum = attendance::summarize(runs);
+  SQLite::Statement u(db.sql(), "UPDATE sessions SET"
+                                " status = CASE WHEN status = 'CANCELLED' THEN status ELSE ?1 END,"
+                                " actual_start = ?2, actual_end = ?3,"
+                                " zoom_meeting_uuid = COALESCE(zoom_meeting_uuid, ?4),"
+                                " updated_at = ?5"
+                                " WHERE id = ?6");
+  u.bind(1, sum.live ? "IN_PROGRESS" : "COMPLETED");
+  bind_time_or_null(u, 2, sum.start);
+  bind_time_or_null(u, 3, sum.end);
+  bind_text_or_null(u, 4, meeting_uuid);
+  u.bind(5, now_text());
+  u.bind(6, session_id);
+  u.exec();
+
+  struct Open {
+    std::int64_t rowid;
+    Seconds join;
+    std::optional<Seconds> leave;
+  };
+  std::vector<Open> open;
+  {
+    SQLite::Statement q(db.sql(), "SELECT id, join_time, leave_time FROM session_attendance"
+                                  " WHERE session_id = ? AND source = 'webhook' AND join_time IS NOT NULL"
+                                  "   AND (leave_time IS NULL OR leave_inferred = 1)");
+    q.bind(1, session_id);
+    while (q.executeStep()) {
+      if (const auto join = column_time(q.getColumn(1))) {
+        open.push_back(Open{q.getColumn(0).getInt64(), *join, column_time(q.getColumn(2))});
+      }
+    }
+  }
+  SQLite::Statement set(db.sql(), "UPDATE session_attendance SET leave_time = ?1, duration = ?2,"
+                                  " leave_inferred = ?3 WHERE id = ?4");
+  for (const auto& o : open) {
+    const auto leave = attendance::inferred_leave(runs, o.join);
+    if (leave == o.leave) {
+      continue;
+    }
+    set.reset();
+    set.clearBindings();
+    bind_time_or_null(set, 1, leave);
+    if (leave) {
+      set.bind(2, static_cast<std::int64_t>((*leave - o.join).count()));
+      set.bind(3, 1);
+    } else {
+      set.bind(2);
+      set.bind(3, 0);
+    }
+    set.bind(4, o.rowid);
+    set.exec();
+  }
+}
+
+// meeting.started and meeting.ended: the run is recorded, then the session and the open joins
+// follow from all the runs known, so the result does not depend on the order events arrive in.
+std::string apply_run_event(db::Database& db, const SessionRef& s, const Event& e)
 {
   if (s.status == "CANCELLED") {
     return fmt::format("session {} is CANCELLED; left unchanged", s.id);
   }
-  SQLite::Statement u(db.sql(),
-                      "UPDATE sessions SET"
-                      " status = CASE WHEN status IN ('SCHEDULED', 'IN_PROGRESS') THEN 'COMPLETED'"
-                      "          ELSE status END,"
-                      " actual_end = CASE WHEN actual_end IS NULL OR actual_end < ?1 THEN ?1"
-                      "              ELSE actual_end END,"
-                      " actual_start = CASE WHEN ?2 IS NOT NULL AND (actual_start IS NULL OR actual_start > ?2)"
-                      "                THEN ?2 ELSE actual_start END,"
-                      " zoom_meeting_uuid = COALESCE(zoom_meeting_uuid, ?3),"
-                      " updated_at = ?4"
-                      " WHERE id = ?5");
-  bind_time_or_null(u, 1, e.end_time);
-  bind_time_or_null(u, 2, e.start_time);
-  bind_text_or_null(u, 3, e.meeting_uuid);
-  u.bind(4, now_text());
-  u.bind(5, s.id);
-  u.exec();
-  // Close every open webhook interval (and move earlier inferred closes) to the meeting's end.
-  SQLite::Statement c(db.sql(),
-                      "UPDATE session_attendance SET"
-                      " leave_time = (SELECT actual_end FROM sessions WHERE id = ?1), leave_inferred = 1,"
-                      " duration = CAST(strftime('%s', (SELECT actual_end FROM sessions WHERE id = ?1)) AS INTEGER)"
-                      "            - CAST(strftime('%s', join_time) AS INTEGER)"
-                      " WHERE session_id = ?1 AND source = 'webhook' AND join_time IS NOT NULL"
-                      "   AND (leave_time IS NULL OR leave_inferred = 1)"
-                      "   AND join_time <= (SELECT actual_end FROM sessions WHERE id = ?1)");
-  c.bind(1, s.id);
-  c.exec();
+  record_run(db, s.id, e);
+  refresh_from_runs(db, s.id, e.meeting_uuid);
   return {};
 }
 
@@ -232,12 +276,10 @@ std::string apply_participant(db::Database& db, const SessionRef& s, const Event
       ++li;
     }
   }
+  const auto runs = open.empty() ? std::vector<attendance::Run>{} : attendance_service::meeting_runs(db, s.id);
   for (const auto join : open) {
-    if (s.actual_end && join <= *s.actual_end) {
-      rows.push_back(Row{join, *s.actual_end, true});
-    } else {
-      rows.push_back(Row{join, std::nullopt, false});
-    }
+    const auto leave = attendance::inferred_leave(runs, join);
+    rows.push_back(Row{join, leave, leave.has_value()});
   }
 
   SQLite::Statement del(
@@ -294,10 +336,8 @@ Expected<Applied> apply(db::Database& db, const Event& e)
   std::string note;
   switch (e.type) {
   case EventType::meeting_started:
-    note = apply_started(db, *s, e);
-    break;
   case EventType::meeting_ended:
-    note = apply_ended(db, *s, e);
+    note = apply_run_event(db, *s, e);
     break;
   case EventType::participant_joined:
   case EventType::participant_left:

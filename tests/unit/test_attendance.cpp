@@ -183,3 +183,98 @@ TEST_CASE("attendance::cohort_percent")
   CHECK(zc::attendance::cohort_percent(3, 4) == doctest::Approx(75.0));
   CHECK(zc::attendance::cohort_percent(0, 0) == doctest::Approx(0.0));
 }
+
+namespace {
+
+using zc::attendance::Run;
+
+Run run(const char* start, const char* end)
+{
+  Run r;
+  if (start != nullptr) {
+    r.start = at(start);
+  }
+  if (end != nullptr) {
+    r.end = at(end);
+  }
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("attendance::order_runs sorts by start, or by end when the start is unknown")
+{
+  const auto runs =
+      zc::attendance::order_runs({run("2026-01-10T10:30:00Z", nullptr), run(nullptr, "2026-01-10T10:20:00Z"),
+                                  run("2026-01-10T10:00:00Z", "2026-01-10T10:10:00Z")});
+  REQUIRE(runs.size() == 3);
+  CHECK(runs[0].start == at("2026-01-10T10:00:00Z"));
+  CHECK(runs[1].end == at("2026-01-10T10:20:00Z"));
+  CHECK(runs[2].start == at("2026-01-10T10:30:00Z"));
+}
+
+TEST_CASE("attendance::summarize: a restarted meeting is live again and has no end")
+{
+  const std::vector<Run> ended{run("2026-01-10T10:00:00Z", "2026-01-10T10:20:00Z"),
+                               run("2026-01-10T10:25:00Z", "2026-01-10T11:00:00Z")};
+  auto s = zc::attendance::summarize(ended);
+  CHECK_FALSE(s.live);
+  CHECK(s.start == at("2026-01-10T10:00:00Z"));
+  CHECK(s.end == at("2026-01-10T11:00:00Z"));
+
+  const std::vector<Run> restarted{run("2026-01-10T10:00:00Z", "2026-01-10T10:20:00Z"),
+                                   run("2026-01-10T10:25:00Z", nullptr)};
+  s = zc::attendance::summarize(restarted);
+  CHECK(s.live);
+  CHECK(s.start == at("2026-01-10T10:00:00Z"));
+  CHECK_FALSE(s.end.has_value());
+
+  // The first run's end was lost: the second run's end still ends the meeting.
+  const std::vector<Run> lost{run("2026-01-10T10:00:00Z", nullptr),
+                              run("2026-01-10T10:25:00Z", "2026-01-10T11:00:00Z")};
+  s = zc::attendance::summarize(lost);
+  CHECK_FALSE(s.live);
+  CHECK(s.end == at("2026-01-10T11:00:00Z"));
+  CHECK_FALSE(zc::attendance::summarize({}).live);
+}
+
+TEST_CASE("attendance::inferred_leave closes a join at the end of its own run")
+{
+  const std::vector<Run> runs{run("2026-01-10T10:00:00Z", "2026-01-10T10:20:00Z"),
+                              run("2026-01-10T10:25:00Z", "2026-01-10T11:00:00Z")};
+  using zc::attendance::inferred_leave;
+  CHECK(inferred_leave(runs, at("2026-01-10T10:05:00Z")) == at("2026-01-10T10:20:00Z"));
+  CHECK(inferred_leave(runs, at("2026-01-10T10:20:00Z")) == at("2026-01-10T10:20:00Z"));
+  CHECK(inferred_leave(runs, at("2026-01-10T10:30:00Z")) == at("2026-01-10T11:00:00Z"));
+  // Stamped a second before meeting.started's start: the first run.
+  CHECK(inferred_leave(runs, at("2026-01-10T09:59:59Z")) == at("2026-01-10T10:20:00Z"));
+  // Between the runs: the next run.
+  CHECK(inferred_leave(runs, at("2026-01-10T10:22:00Z")) == at("2026-01-10T11:00:00Z"));
+  // After the last end: nothing to infer.
+  CHECK_FALSE(inferred_leave(runs, at("2026-01-10T11:05:00Z")).has_value());
+  CHECK_FALSE(inferred_leave({}, at("2026-01-10T10:05:00Z")).has_value());
+
+  // The first run's end was lost: out when the meeting started again.
+  const std::vector<Run> lost{run("2026-01-10T10:00:00Z", nullptr), run("2026-01-10T10:25:00Z", nullptr)};
+  CHECK(inferred_leave(lost, at("2026-01-10T10:05:00Z")) == at("2026-01-10T10:25:00Z"));
+  // The last run is still going.
+  CHECK_FALSE(inferred_leave(lost, at("2026-01-10T10:30:00Z")).has_value());
+}
+
+TEST_CASE("attendance::compute leaves the gap between runs out of meeting and person time")
+{
+  const std::vector<Run> runs{run("2026-01-10T10:00:00Z", "2026-01-10T10:20:00Z"),
+                              run("2026-01-10T10:25:00Z", "2026-01-10T11:00:00Z")};
+  auto w = make_window(at("2026-01-10T10:00:00Z"), at("2026-01-10T11:00:00Z"), at("2026-01-10T12:00:00Z"));
+  w.gaps = zc::attendance::gaps_between(runs);
+  REQUIRE(w.gaps.size() == 1);
+  CHECK(w.seconds() == 55 * 60);
+  // A stored interval that spans the gap (a leave inferred before restarts were known) counts only run time.
+  const std::vector<Interval> v{iv("2026-01-10T10:10:00Z", "2026-01-10T10:40:00Z")};
+  const auto t = zc::attendance::compute(w, v);
+  CHECK(t.seconds == 25 * 60);
+  REQUIRE(t.merged.size() == 2);
+  CHECK(t.merged[0].second == at("2026-01-10T10:20:00Z"));
+  CHECK(t.merged[1].first == at("2026-01-10T10:25:00Z"));
+  CHECK(t.percent == doctest::Approx(25.0 * 100.0 / 55.0));
+}

@@ -5,7 +5,11 @@
 #include "core/model.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
+
+#include <string>
+#include <vector>
 
 TEST_CASE("db::open creates a migrated database readable by its owner only")
 {
@@ -140,4 +144,44 @@ TEST_CASE("db: session listings filtered by instructor or cohort use an index th
     CAPTURE(plan);
     CHECK(plan.find(index) != std::string::npos);
   }
+}
+
+TEST_CASE("db: version 6 keeps each session's meeting run from before as its first run")
+{
+  zc::test::Scratch dir;
+  auto db = zc::db::Database::open(dir.file("z.db"), zc::db::Migrate::no);
+  REQUIRE(db);
+  auto& sql = db->sql();
+  // A version-5 file with one finished, one running and one unstarted session.
+  sql.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+           " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))");
+  for (const auto& m : zc::db::embedded_migrations()) {
+    if (m.version <= 5) {
+      sql.exec(std::string(m.sql));
+      SQLite::Statement ins(sql, "INSERT INTO schema_migrations (version, name) VALUES (?, ?)");
+      ins.bind(1, m.version);
+      ins.bind(2, std::string(m.name));
+      ins.exec();
+    }
+  }
+  sql.exec("INSERT INTO users (id, email, name, role) VALUES (1, 'i@example.com', 'I', 'instructor')");
+  sql.exec("INSERT INTO cohorts (id, name) VALUES (1, 'C')");
+  sql.exec("INSERT INTO sessions (id, cohort_id, instructor_id, topic, zoom_meeting_id, zoom_meeting_uuid, start_time,"
+           " duration, status, actual_start, actual_end) VALUES"
+           " (1, 1, 1, 'done', 11, 'u1==', '2026-01-10T10:00:00Z', 60, 'COMPLETED', '2026-01-10T10:01:00Z',"
+           "  '2026-01-10T11:00:00Z'),"
+           " (2, 1, 1, 'running', 12, NULL, '2026-01-10T10:00:00Z', 60, 'IN_PROGRESS', '2026-01-10T10:02:00Z', NULL),"
+           " (3, 1, 1, 'later', 13, 'u3==', '2026-01-11T10:00:00Z', 60, 'SCHEDULED', NULL, NULL)");
+  auto applied = db->migrate();
+  REQUIRE(applied);
+  CHECK(*applied == static_cast<int>(zc::db::embedded_migrations().size()) - 5);
+  SQLite::Statement q(sql, "SELECT session_id, uuid, start_time, COALESCE(end_time, '-') FROM meeting_instances"
+                           " ORDER BY session_id");
+  std::vector<std::string> rows;
+  while (q.executeStep()) {
+    rows.push_back(fmt::format("{} {} {} {}", q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                               q.getColumn(2).getString(), q.getColumn(3).getString()));
+  }
+  CHECK(rows ==
+        std::vector<std::string>{"1 u1== 2026-01-10T10:01:00Z 2026-01-10T11:00:00Z", "2  2026-01-10T10:02:00Z -"});
 }

@@ -201,12 +201,13 @@ private:
     if (ctx.json()) {
       print_json({{"session_id", m_session},
                   {"inserted", r.inserted},
+                  {"shortened", r.shortened},
                   {"skipped_overlap", r.skipped_overlap},
                   {"skipped_existing", r.skipped_existing}});
     } else if (!ctx.quiet()) {
-      std::cout << fmt::format("session {}: {} interval(s) added from Zoom's report; skipped {} that webhooks "
-                               "brought and {} already reconciled\n",
-                               m_session, r.inserted, r.skipped_overlap, r.skipped_existing);
+      std::cout << fmt::format("session {}: {} interval(s) added from Zoom's report; {} leave(s) webhooks never "
+                               "brought taken from it; skipped {} that webhooks brought and {} already reconciled\n",
+                               m_session, r.inserted, r.shortened, r.skipped_overlap, r.skipped_existing);
     }
     return exit_code::ok;
   }

@@ -617,10 +617,17 @@ Expected<ReconcileResult> reconcile(db::Database& db, std::int64_t session_id, c
       return session.error();
     }
     // What webhooks already brought, per person; an open interval runs on indefinitely.
-    std::unordered_map<std::string, std::vector<std::pair<Seconds, Seconds>>> known;
+    struct Known {
+      std::int64_t rowid;
+      Seconds join;
+      Seconds leave;
+      bool guessed; // no leave came: open, or closed at the end of its run
+    };
+    std::unordered_map<std::string, std::vector<Known>> known;
     {
       SQLite::Statement q(db.sql(), "SELECT user_id, zoom_user_id, participant_email, participant_name,"
-                                    " participant_key, join_time, leave_time FROM session_attendance"
+                                    " participant_key, join_time, leave_time, leave_inferred, id"
+                                    " FROM session_attendance"
                                     " WHERE session_id = ? AND source = 'webhook' AND join_time IS NOT NULL");
       q.bind(1, session_id);
       while (q.executeStep()) {
@@ -631,10 +638,31 @@ Expected<ReconcileResult> reconcile(db::Database& db, std::int64_t session_id, c
         const auto join = column_time(q.getColumn(5));
         const auto leave = column_time(q.getColumn(6));
         if (join) {
-          known[key].emplace_back(*join, leave.value_or(Seconds::max()));
+          known[key].push_back(Known{q.getColumn(8).getInt64(), *join, leave.value_or(Seconds::max()),
+                                     !leave || q.getColumn(7).getInt() != 0});
         }
       }
     }
+    // A leave webhooks never brought, which Zoom's report has: the report's leave replaces the guess.
+    SQLite::Statement shorten(db.sql(), "UPDATE session_attendance SET leave_time = ?1, duration = ?2,"
+                                        " leave_inferred = 0 WHERE id = ?3");
+    auto correct_guess = [&](std::vector<Known>& rows, Seconds join, Seconds leave) {
+      for (auto& k : rows) {
+        const auto apart = k.join > join ? k.join - join : join - k.join;
+        if (!k.guessed || apart > k_report_join_tolerance || leave >= k.leave || leave < k.join) {
+          continue;
+        }
+        shorten.reset();
+        shorten.bind(1, format_iso8601(leave));
+        shorten.bind(2, static_cast<std::int64_t>((leave - k.join).count()));
+        shorten.bind(3, k.rowid);
+        shorten.exec();
+        k.leave = leave;
+        k.guessed = false;
+        return true;
+      }
+      return false;
+    };
     ReconcileResult out;
     SQLite::Statement ins(db.sql(), "INSERT OR IGNORE INTO session_attendance (session_id, user_id, participant_key,"
                                     " participant_name, participant_email, zoom_user_id, customer_key, join_time,"
@@ -644,7 +672,11 @@ Expected<ReconcileResult> reconcile(db::Database& db, std::int64_t session_id, c
       const auto key = person_key(uid, e.zoom_user_id, e.email, e.name, e.report_user_id);
       bool overlaps = false;
       if (const auto it = known.find(key); it != known.end()) {
-        for (const auto& [a, b] : it->second) {
+        if (correct_guess(it->second, e.join, e.leave)) {
+          ++out.shortened;
+          continue;
+        }
+        for (const auto& [rowid, a, b, guessed] : it->second) {
           const bool strict = std::max(a, e.join) < std::min(b, e.leave);
           const bool equal = a == e.join && b == e.leave;
           const bool point_inside = e.join == e.leave && a <= e.join && e.join <= b;
@@ -695,14 +727,17 @@ Expected<ReconcileResult> reconcile(db::Database& db, std::int64_t session_id, c
     audit.bind(2, std::string(actor.empty() ? "zoomctl" : actor));
     audit.bind(3, std::to_string(session_id));
     audit.bind(4, nlohmann::json{{"inserted", out.inserted},
+                                 {"shortened", out.shortened},
                                  {"skipped_overlap", out.skipped_overlap},
                                  {"skipped_existing", out.skipped_existing},
                                  {"participants", entries.size()}}
                       .dump());
     audit.exec();
     tx.commit();
-    log::info("attendance", "reconcile session {}: {} inserted, {} already from webhooks, {} already reconciled",
-              session_id, out.inserted, out.skipped_overlap, out.skipped_existing);
+    log::info("attendance",
+              "reconcile session {}: {} inserted, {} guessed leaves corrected, {} already from webhooks, {} already "
+              "reconciled",
+              session_id, out.inserted, out.shortened, out.skipped_overlap, out.skipped_existing);
     return out;
   } catch (const SQLite::Exception& ex) {
     return make_error(ErrorKind::database, fmt::format("cannot reconcile session {}: {}", session_id, ex.what()));

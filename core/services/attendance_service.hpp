@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -133,9 +134,14 @@ Expected<OverrideResult> override_attendance(db::Database& db, std::int64_t sess
                                              Presence presence, std::string_view reason, std::string_view actor,
                                              int threshold = attendance::k_default_threshold);
 
+/// How far apart a join in Zoom's participants report and the webhook's join may be and still be
+/// the same visit, when the report corrects a leave the webhooks never brought.
+inline constexpr std::chrono::seconds k_report_join_tolerance{60};
+
 /// What `reconcile` did.
 struct ReconcileResult {
   int inserted = 0;         ///< intervals webhooks had missed, now stored with source 'report'
+  int shortened = 0;        ///< joins whose leave webhooks never brought, now ending at the report's leave
   int skipped_overlap = 0;  ///< intervals webhooks already brought (overlapping or equal)
   int skipped_existing = 0; ///< intervals an earlier reconcile already stored
 };
@@ -143,10 +149,13 @@ struct ReconcileResult {
 /// Fills session `session_id` from Zoom's past-participants report
 /// `participants` (a JSON array of {id, user_id, name, user_email, join_time,
 /// leave_time, duration, customer_key?}, or an object with such a
-/// "participants" array): an interval overlapping or equal to one this person
-/// already has from webhooks is skipped, the rest are stored with source
-/// 'report'; one transaction with an audit_log entry by `actor`. Malformed
-/// input is refused as a whole, naming the element and field.
+/// "participants" array): where webhooks have this person's join (within
+/// `k_report_join_tolerance`) but never brought its leave, so that it was left
+/// open or closed at the end of its run, the report's earlier leave replaces
+/// that guess; an interval overlapping or equal to one this person already has
+/// from webhooks is skipped; the rest are stored with source 'report'. One
+/// transaction with an audit_log entry by `actor`. Malformed input is refused
+/// as a whole, naming the element and field.
 Expected<ReconcileResult> reconcile(db::Database& db, std::int64_t session_id, const nlohmann::json& participants,
                                     std::string_view actor = "zoomctl");
 

@@ -346,6 +346,49 @@ class Reconcile(ClassRoom):
         self.assertIn("0 interval(s) added", text)
         self.fails(3, "attendance", "reconcile", "999")
 
+    def test_reconcile_takes_a_lost_leave_from_zooms_report(self):
+        self.start_pair(["--speed", "600"])
+        self.add_people([{"name": "Ines Instructor", "email": "instructor@example.com", "role": "instructor"},
+                         {"name": "Lina Learner", "email": "lina@example.com"}])
+        session, meeting = self.schedule_session("instructor@example.com")
+        mid = meeting["id"]
+        self.sim("POST", f"/sim/meetings/{mid}/start", {"at": "2026-12-01T10:00:00Z"}, expect=200)
+        lina = self.sim("POST", f"/sim/meetings/{mid}/join", {"name": "Lina Learner", "email": "lina@example.com",
+                                                               "customer_key": "", "at": "2026-12-01T10:01:00Z"},
+                        expect=200)
+        self.wait_drained()
+        # Lina leaves at 10:30, but that webhook never reaches zoomctld.
+        self.sim("POST", "/sim/webhook-url", {"url": ""}, expect=200)
+        self.sim("POST", f"/sim/meetings/{mid}/leave", {"participant_uuid": lina["participant_uuid"],
+                                                         "at": "2026-12-01T10:30:00Z"}, expect=200)
+        self.wait_drained()
+        self.sim("POST", "/sim/webhook-url", {"url": f"{self.daemon_url}/api/webhooks/zoom"}, expect=200)
+        self.sim("POST", f"/sim/meetings/{mid}/end", {"at": "2026-12-01T11:00:00Z"}, expect=200)
+        self.wait_drained()
+
+        def lina_row():
+            return self.sql("SELECT leave_time, leave_inferred, duration, source FROM session_attendance"
+                            " WHERE session_id = ?", (session,))
+
+        # Without the leave, her visit is closed at the meeting's end: present, wrongly.
+        self.assertEqual(lina_row(), [("2026-12-01T11:00:00Z", 1, 59 * 60, "webhook")])
+        self.assertTrue(self.report(session)["people"][0]["present"])
+        r = self.ok("--json", "attendance", "reconcile", str(session)).json()
+        self.assertEqual((r["shortened"], r["inserted"]), (1, 0), r)
+        self.assertEqual(lina_row(), [("2026-12-01T10:30:00Z", 0, 29 * 60, "webhook")])
+        p = self.report(session)["people"][0]
+        self.assertEqual((p["email"], p["duration_seconds"], p["present"]), ("lina@example.com", 29 * 60, False))
+        audit = json.loads(self.sql("SELECT after_json FROM audit_log WHERE action = 'attendance.reconcile'")[0][0])
+        self.assertEqual(audit["shortened"], 1)
+        # Again: nothing to correct, nothing to add.
+        r = self.ok("--json", "attendance", "reconcile", str(session)).json()
+        self.assertEqual((r["shortened"], r["inserted"]), (0, 0), r)
+        self.assertEqual(lina_row(), [("2026-12-01T10:30:00Z", 0, 29 * 60, "webhook")])
+        # A replayed meeting.ended does not put the guess back.
+        self.ok("webhook", "replay", str(self.sql("SELECT max(id) FROM webhook_events"
+                                                   " WHERE event = 'meeting.ended'")[0][0]))
+        self.assertEqual(lina_row(), [("2026-12-01T10:30:00Z", 0, 29 * 60, "webhook")])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -3,6 +3,7 @@
 #include "daemon/app.hpp"
 #include "zoomctl_version.hpp"
 
+#include "core/services/meeting_status.hpp"
 #include "core/zoom/retry.hpp"
 
 #include <SQLiteCpp/Exception.h>
@@ -40,6 +41,14 @@ void add_health_routes(httplib::Server& server, App& app)
     std::string out = app.counters.prometheus();
     for (const auto& [name, value] : zoom::metric_values(zoom::metrics())) {
       out += fmt::format("# TYPE {} counter\n{} {}\n", name, name, value);
+    }
+    // Zoom asked whether a meeting has started (the fallback for a late meeting.started webhook).
+    const auto& checks = services::status_check_counts();
+    out += "# HELP zoomctld_meeting_status_checks_total Zoom asked for a meeting's status, by answer\n"
+           "# TYPE zoomctld_meeting_status_checks_total counter\n";
+    for (const auto& [outcome, n] : {std::pair{"started", &checks.started}, std::pair{"waiting", &checks.waiting},
+                                     std::pair{"error", &checks.error}}) {
+      out += fmt::format("zoomctld_meeting_status_checks_total{{outcome=\"{}\"}} {}\n", outcome, n->load());
     }
     res.set_content(out, "text/plain; version=0.0.4");
   });

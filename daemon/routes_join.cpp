@@ -337,7 +337,7 @@ void add_join_routes(httplib::Server& server, App& app)
     }
     const auto t = now();
     res.set_header("Cache-Control", "no-store");
-    send_json(res, 200, services::my_sessions_json(*viewer, services::my_sessions(app.db(), *viewer, t), t));
+    send_json(res, 200, services::my_sessions_json(*viewer, services::my_sessions(app.db(), app.cfg(), *viewer, t), t));
   });
 
   server.Get(R"(/api/sessions/([^/]+))", [&app](const httplib::Request& req, httplib::Response& res) {
@@ -350,7 +350,7 @@ void add_join_routes(httplib::Server& server, App& app)
       send_error(res, 400, fmt::format("session id must be a positive integer, not '{}'", req.matches[1].str()));
       return;
     }
-    const auto card = services::session_for(app.db(), *viewer, *id, now());
+    const auto card = services::session_for(app.db(), app.cfg(), *viewer, *id, now());
     if (!card) {
       send_error(res, card.error());
       return;

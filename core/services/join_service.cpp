@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/services/audit.hpp"
+#include "core/services/meeting_status.hpp"
 #include "core/zoom/client.hpp"
 
 #include <fmt/format.h>
@@ -75,6 +76,12 @@ Error forbidden(std::string message)
 std::mutex g_password_mutex;
 std::map<std::int64_t, std::string> g_passwords;
 
+void remember_password(std::int64_t meeting_number, const std::string& password)
+{
+  const std::lock_guard lock(g_password_mutex);
+  g_passwords[meeting_number] = password;
+}
+
 std::string meeting_password(db::Database& db, const config::Config& cfg, std::int64_t meeting_number)
 {
   {
@@ -93,9 +100,73 @@ std::string meeting_password(db::Database& db, const config::Config& cfg, std::i
     log::warn("join", "meeting {}: password unknown: {}", meeting_number, meeting.error().message);
     return {};
   }
-  const std::lock_guard lock(g_password_mutex);
-  g_passwords[meeting_number] = meeting->password;
+  remember_password(meeting_number, meeting->password);
   return meeting->password;
+}
+
+// Whether Zoom should be asked if the meeting of `c` has started: a cohort member's card of a
+// SCHEDULED session with a meeting, from `k_start_window` before its start until
+// `k_status_grace` after its scheduled end. Everything else never costs a call.
+bool wants_status_check(const SessionCard& c, Seconds now)
+{
+  if (!c.is_member || c.is_instructor || c.status != SessionStatus::scheduled || !c.meeting_number) {
+    return false;
+  }
+  const auto start = parse_iso8601(c.start_time, true);
+  return start && now >= *start - k_start_window && now < *start + std::chrono::minutes(c.duration) + k_status_grace;
+}
+
+// The meeting.started webhook is what moves a session to IN_PROGRESS; when it is late or lost a
+// class runs on Zoom while learners are told it has not started. For a card that qualifies, ask
+// Zoom (cached, bounded in time) and when it says "started" move the session SCHEDULED ->
+// IN_PROGRESS here, audited as coming from Zoom's API. actual_start stays NULL: the webhook,
+// when it comes, fills it. On any failure the card is left as it was.
+void confirm_started(db::Database& db, const config::Config& cfg, SessionCard& c, Seconds now)
+{
+  if (!wants_status_check(c, now) || !can_check_meeting_status(cfg)) {
+    return;
+  }
+  const auto check = check_meeting_status(db, cfg, *c.meeting_number);
+  if (check.status != LiveStatus::error) {
+    remember_password(*c.meeting_number, check.password);
+  }
+  if (check.status != LiveStatus::started) {
+    return;
+  }
+  try {
+    db::WriteTransaction tx(db);
+    SQLite::Statement up(db.sql(), "UPDATE sessions SET status = 'IN_PROGRESS', updated_at = ?1"
+                                   " WHERE id = ?2 AND status = 'SCHEDULED'");
+    up.bind(1, format_iso8601(now));
+    up.bind(2, c.id);
+    const bool changed = up.exec() == 1;
+    if (changed) {
+      audit(db.sql(), "zoomctld", "session.start_from_zoom_status", "session", std::to_string(c.id),
+            {{"status", "SCHEDULED"}},
+            {{"status", "IN_PROGRESS"},
+             {"source", "zoom_api"},
+             {"zoom_meeting_id", *c.meeting_number},
+             {"zoom_status", "started"},
+             {"note", "GET /meetings/{id} said started before any meeting.started webhook"}});
+    }
+    SQLite::Statement q(db.sql(), "SELECT status FROM sessions WHERE id = ?");
+    q.bind(1, c.id);
+    if (q.executeStep()) {
+      c.status = parse_session_status(q.getColumn(0).getString()).value_or(c.status);
+    }
+    tx.commit();
+    if (changed) {
+      log::info("join",
+                "session {} (meeting {}) marked IN_PROGRESS from Zoom's meeting status (GET /meetings/{{id}} says "
+                "started), not from a webhook: the meeting.started webhook has not arrived",
+                c.id, *c.meeting_number);
+    }
+  } catch (const SQLite::Exception& e) {
+    log::warn("join", "session {}: Zoom says meeting {} has started but the session could not be updated: {}", c.id,
+              *c.meeting_number, e.what());
+    return;
+  }
+  decide(c, now);
 }
 
 // Reads a positive integer given as a JSON number or a string of digits.
@@ -177,7 +248,7 @@ nlohmann::json to_json(const SessionCard& c)
           {"can_join", c.can_join}};
 }
 
-std::vector<SessionCard> my_sessions(db::Database& db, const Viewer& viewer, Seconds now)
+std::vector<SessionCard> my_sessions(db::Database& db, const config::Config& cfg, const Viewer& viewer, Seconds now)
 {
   std::vector<SessionCard> out;
   SQLite::Statement q(db.sql(), fmt::format("{} WHERE s.instructor_id = ?1 OR s.cohort_id IN"
@@ -187,6 +258,16 @@ std::vector<SessionCard> my_sessions(db::Database& db, const Viewer& viewer, Sec
   q.bind(1, viewer.user.id);
   while (q.executeStep()) {
     out.push_back(read_card(q, now));
+  }
+  q.reset();
+  // Cards are checked one after another; once the budget of one check is spent, the rest keep
+  // their answer from the database (each check is cached, so the next poll finds them quickly).
+  const auto deadline = std::chrono::steady_clock::now() + k_status_budget;
+  for (auto& c : out) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      break;
+    }
+    confirm_started(db, cfg, c, now);
   }
   return out;
 }
@@ -203,7 +284,8 @@ nlohmann::json my_sessions_json(const Viewer& viewer, const std::vector<SessionC
           {"sessions", std::move(arr)}};
 }
 
-Expected<SessionCard> session_for(db::Database& db, const Viewer& viewer, std::int64_t session_id, Seconds now)
+Expected<SessionCard> session_for(db::Database& db, const config::Config& cfg, const Viewer& viewer,
+                                  std::int64_t session_id, Seconds now)
 {
   auto card = find_card(db, viewer, "s.id = ?2", session_id, now);
   if (!card) {
@@ -213,6 +295,7 @@ Expected<SessionCard> session_for(db::Database& db, const Viewer& viewer, std::i
     return forbidden(
         fmt::format("session {} is not one of yours: you neither teach it nor belong to its cohort", session_id));
   }
+  confirm_started(db, cfg, *card, now);
   return *card;
 }
 
@@ -362,6 +445,9 @@ Expected<JoinGrant> grant_signature(db::Database& db, const config::Config& cfg,
                       fmt::format("session {} can be started from {} ({} minutes before its start)", card->id,
                                   start ? format_iso8601(*start - k_start_window) : card->start_time,
                                   k_start_window.count()));
+  }
+  if (!host) {
+    confirm_started(db, cfg, *card, now);
   }
   if (!host && !card->is_instructor && card->status != SessionStatus::in_progress) {
     return make_error(

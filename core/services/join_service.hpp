@@ -9,6 +9,13 @@
 // the start; role 0 for the instructor and the members of the session's cohort,
 // learners only while the session is IN_PROGRESS; never for a cancelled or
 // completed session. The meeting's start URL is never returned by anything here.
+//
+// IN_PROGRESS normally comes from the meeting.started webhook. When a learner's card or
+// signature request finds a SCHEDULED session with a meeting inside its start window
+// (`k_start_window` before the start until `k_status_grace` after the scheduled end) and the
+// Zoom API credentials are set, Zoom is asked (`check_meeting_status`: cached, bounded in
+// time); if it says "started" the session moves to IN_PROGRESS (audited, actual_start left
+// for the webhook) and the learner may join.
 
 #include "core/access.hpp"
 #include "core/config.hpp"
@@ -69,15 +76,17 @@ struct SessionCard {
 /// The JSON of `c` for the pages (meeting_number as a string; `my_role` instructor|learner).
 nlohmann::json to_json(const SessionCard& c);
 
-/// The viewer's sessions ordered by start: those they teach and those of their cohorts.
-std::vector<SessionCard> my_sessions(db::Database& db, const Viewer& viewer, Seconds now);
+/// The viewer's sessions ordered by start: those they teach and those of their cohorts. Cards
+/// that qualify are confirmed with Zoom under `cfg`'s credentials (see the top of this file).
+std::vector<SessionCard> my_sessions(db::Database& db, const config::Config& cfg, const Viewer& viewer, Seconds now);
 
 /// The JSON for GET /api/me/sessions: {now, user, sessions[]}.
 nlohmann::json my_sessions_json(const Viewer& viewer, const std::vector<SessionCard>& sessions, Seconds now);
 
 /// Session `session_id` for `viewer`: not_found when there is none, auth (answer 403)
-/// when the viewer neither teaches it nor belongs to its cohort.
-Expected<SessionCard> session_for(db::Database& db, const Viewer& viewer, std::int64_t session_id, Seconds now);
+/// when the viewer neither teaches it nor belongs to its cohort. Confirmed with Zoom like `my_sessions`.
+Expected<SessionCard> session_for(db::Database& db, const config::Config& cfg, const Viewer& viewer,
+                                  std::int64_t session_id, Seconds now);
 
 /// Succeeds when `viewer` is the instructor of session `session_id` (not_found / auth otherwise):
 /// the check behind the attendance routes for access-link tokens.
@@ -125,7 +134,8 @@ struct JoinGrant {
 /// The JSON answer of POST /api/signature (never a start URL).
 nlohmann::json to_json(const JoinGrant& g);
 
-/// Grants `viewer` a signature for `request` at `now` under the rules above. Errors:
+/// Grants `viewer` a signature for `request` at `now` under the rules above (a learner's request
+/// for a SCHEDULED session is confirmed with Zoom like `my_sessions`). Errors:
 /// config (SDK credentials unset), invalid_input (meeting number and session disagree),
 /// not_found (no such session or meeting), auth (answer 403: not allowed that role),
 /// conflict (cancelled, completed, not started yet, too early to start, no Zoom meeting,

@@ -2,6 +2,7 @@
 
 #include "core/csv.hpp"
 #include "core/services/audit.hpp"
+#include "core/util/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -134,7 +135,10 @@ Expected<User> add_user(db::Database& db, std::string_view email_in, std::string
   if (name.empty() || name.find_first_not_of(" \t") == std::string_view::npos) {
     return make_error(ErrorKind::invalid_input, "name must not be empty (use --name)");
   }
-  if (name.size() > 128) {
+  if (!valid_utf8(name)) {
+    return make_error(ErrorKind::invalid_input, "name is not valid UTF-8");
+  }
+  if (utf8_length(name) > 128) {
     return make_error(ErrorKind::invalid_input, "name is longer than 128 characters");
   }
   db::WriteTransaction tx(db);
@@ -208,7 +212,10 @@ Expected<Cohort> add_cohort(db::Database& db, std::string_view name_in, std::str
   if (name.empty()) {
     return make_error(ErrorKind::invalid_input, "cohort name must not be empty");
   }
-  if (name.size() > 200) {
+  if (!valid_utf8(name)) {
+    return make_error(ErrorKind::invalid_input, "cohort name is not valid UTF-8");
+  }
+  if (utf8_length(name) > 200) {
     return make_error(ErrorKind::invalid_input, "cohort name is longer than 200 characters");
   }
   if (parse_id(name)) {
@@ -351,59 +358,17 @@ std::string trim_blanks(std::string_view s)
   return std::string(s);
 }
 
-/// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
-bool valid_utf8(std::string_view s)
-{
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-      cp = c & 0x1FU;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      cp = c & 0x0FU;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      cp = c & 0x07U;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) {
-      return false;
-    }
-    for (std::size_t k = 1; k <= n; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0U) != 0x80U) {
-        return false;
-      }
-      cp = (cp << 6U) | (cc & 0x3FU);
-    }
-    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
-      return false;
-    }
-    i += n + 1;
-  }
-  return true;
-}
-
 /// Empty when `name` (already trimmed) can be stored as a person's name, else what is wrong with it.
 std::string name_problem(std::string_view name)
 {
   if (name.empty()) {
     return "name is empty";
   }
-  if (name.size() > 128) {
-    return "name is longer than 128 characters";
-  }
   if (!valid_utf8(name)) {
     return "name is not valid UTF-8 (save the file as UTF-8)";
+  }
+  if (utf8_length(name) > 128) {
+    return "name is longer than 128 characters";
   }
   if (std::any_of(name.begin(), name.end(), [](char c) {
         const auto u = static_cast<unsigned char>(c);

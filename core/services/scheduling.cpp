@@ -5,6 +5,7 @@
 #include "core/log.hpp"
 #include "core/services/audit.hpp"
 #include "core/services/provisioning.hpp"
+#include "core/util/utf8.hpp"
 #include "core/zoom/retry.hpp"
 
 #include <SQLiteCpp/Exception.h>
@@ -81,42 +82,6 @@ std::string trim(std::string_view s)
     s.remove_suffix(1);
   }
   return std::string(s);
-}
-
-std::size_t utf8_length(std::string_view s)
-{
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
-
-bool valid_utf8(std::string_view s)
-{
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    if (c < 0x80U) {
-      n = 0;
-    } else if ((c & 0xE0U) == 0xC0U && c >= 0xC2U) {
-      n = 1;
-    } else if ((c & 0xF0U) == 0xE0U) {
-      n = 2;
-    } else if ((c & 0xF8U) == 0xF0U && c <= 0xF4U) {
-      n = 3;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size() + (n == 0 ? 1 : 0) && n > 0 && i + n > s.size() - 1) {
-      return false;
-    }
-    for (std::size_t k = 1; k <= n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0U) != 0x80U) {
-        return false;
-      }
-    }
-    i += n + 1;
-  }
-  return true;
 }
 
 // IANA names are checked against the system's zone database when it is installed.

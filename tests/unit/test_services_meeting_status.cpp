@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -78,8 +79,10 @@ TEST_CASE("services::MeetingStatusCache lets one of many concurrent callers fetc
   MeetingStatusCache cache(20s, 10s);
   std::atomic<int> calls{0};
   std::atomic<int> started{0};
+  constexpr int k_threads = 16;
   std::vector<std::thread> threads;
-  for (int i = 0; i < 16; ++i) {
+  threads.reserve(k_threads);
+  for (int i = 0; i < k_threads; ++i) {
     threads.emplace_back([&] {
       const auto r = cache.get(99, [&] {
         ++calls;
@@ -95,7 +98,7 @@ TEST_CASE("services::MeetingStatusCache lets one of many concurrent callers fetc
     t.join();
   }
   CHECK(calls == 1);
-  CHECK(started == 16);
+  CHECK(started == k_threads);
 }
 
 TEST_CASE("services::meeting_status names the metric's outcomes and needs the API credentials")

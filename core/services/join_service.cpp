@@ -18,7 +18,7 @@ namespace {
 constexpr const char* k_card_select =
     "SELECT s.id, s.topic, s.cohort_id, c.name, s.instructor_id, u.name, s.start_time, s.duration, s.status,"
     " s.zoom_meeting_id, s.instructor_id = ?1,"
-    " EXISTS (SELECT 1 FROM cohort_members m WHERE m.cohort_id = s.cohort_id AND m.user_id = ?1)"
+    " EXISTS (SELECT 1 FROM cohort_members m WHERE m.cohort_id = s.cohort_id AND m.user_id = ?1), s.actual_end"
     " FROM sessions s JOIN cohorts c ON c.id = s.cohort_id JOIN users u ON u.id = s.instructor_id";
 
 // Fills the viewer-dependent flags of `c` for time `now`.
@@ -27,8 +27,17 @@ void decide(SessionCard& c, Seconds now)
   const bool has_meeting = c.meeting_number.has_value();
   const auto start = parse_iso8601(c.start_time, true);
   const bool in_window = start && now >= *start - k_start_window;
+  // A class ended by mistake may be started again for a while after its end.
+  bool restartable = false;
+  if (c.status == SessionStatus::completed && start) {
+    auto ended = *start + std::chrono::minutes(c.duration);
+    if (c.actual_end && *c.actual_end > ended) {
+      ended = *c.actual_end;
+    }
+    restartable = now < ended + k_restart_grace;
+  }
   c.can_start = c.is_instructor && has_meeting && in_window &&
-                (c.status == SessionStatus::scheduled || c.status == SessionStatus::in_progress);
+                (c.status == SessionStatus::scheduled || c.status == SessionStatus::in_progress || restartable);
   c.can_join = c.is_member && has_meeting && c.status == SessionStatus::in_progress;
 }
 
@@ -49,6 +58,9 @@ SessionCard read_card(SQLite::Statement& q, Seconds now)
   }
   c.is_instructor = q.getColumn(10).getInt() != 0;
   c.is_member = q.getColumn(11).getInt() != 0;
+  if (!q.getColumn(12).isNull()) {
+    c.actual_end = parse_iso8601(q.getColumn(12).getString(), true);
+  }
   decide(c, now);
   return c;
 }
@@ -430,7 +442,8 @@ Expected<JoinGrant> grant_signature(db::Database& db, const config::Config& cfg,
   if (!card->is_instructor && !card->is_member) {
     return forbidden(fmt::format("you are not enrolled in the cohort of session {}, so you cannot join it", card->id));
   }
-  if (card->status == SessionStatus::cancelled || card->status == SessionStatus::completed) {
+  const bool restart = host && card->status == SessionStatus::completed && card->can_start;
+  if (card->status == SessionStatus::cancelled || (card->status == SessionStatus::completed && !restart)) {
     return make_error(ErrorKind::conflict,
                       fmt::format("session {} is {}; there is nothing to join", card->id,
                                   card->status == SessionStatus::cancelled ? "cancelled" : "over"));

@@ -7,8 +7,11 @@
 //
 // Rules: role 1 (host) only for the session's instructor, from 15 minutes before
 // the start; role 0 for the instructor and the members of the session's cohort,
-// learners only while the session is IN_PROGRESS; never for a cancelled or
-// completed session. The meeting's start URL is never returned by anything here.
+// learners only while the session is IN_PROGRESS; never for a cancelled session,
+// nor for a completed one except that its instructor may start it again until
+// `k_restart_grace` after it ended (or was to end), for a class ended by mistake:
+// the restart's meeting.started makes it IN_PROGRESS again and learners rejoin.
+// The meeting's start URL is never returned by anything here.
 //
 // IN_PROGRESS normally comes from the meeting.started webhook. When a learner's card or
 // signature request finds a SCHEDULED session with a meeting inside its start window
@@ -40,6 +43,9 @@ namespace zc::services {
 /// How long before its start time an instructor may start a session.
 inline constexpr std::chrono::minutes k_start_window{15};
 
+/// How long after a session ended (or its scheduled end, if later) its instructor may start it again.
+inline constexpr std::chrono::minutes k_restart_grace{60};
+
 /// The person an access-link token names, as the API sees them.
 struct Viewer {
   User user;
@@ -67,10 +73,12 @@ struct SessionCard {
   int duration = 0;       ///< minutes
   SessionStatus status = SessionStatus::scheduled;
   std::optional<std::int64_t> meeting_number;
-  bool is_instructor = false; ///< the viewer is the session's instructor
-  bool is_member = false;     ///< the viewer is in the session's cohort
-  bool can_start = false;     ///< instructor, SCHEDULED or IN_PROGRESS, meeting exists, now >= start - 15 min
-  bool can_join = false;      ///< cohort member, IN_PROGRESS, meeting exists
+  std::optional<Seconds> actual_end; ///< when its meeting last ended, as the webhooks said
+  bool is_instructor = false;        ///< the viewer is the session's instructor
+  bool is_member = false;            ///< the viewer is in the session's cohort
+  bool can_start = false; ///< instructor, meeting exists, now >= start - 15 min, and SCHEDULED, IN_PROGRESS or
+                          ///< COMPLETED less than `k_restart_grace` ago
+  bool can_join = false;  ///< cohort member, IN_PROGRESS, meeting exists
 };
 
 /// The JSON of `c` for the pages (meeting_number as a string; `my_role` instructor|learner).

@@ -365,6 +365,46 @@ class Signatures(JoinWorld):
         ins1 = self.link("ins1@example.org")
         self.assertEqual(self.sig(ins1, sessionId=self.s1, role=1)[0], 409)
 
+    def test_instructor_may_start_an_ended_class_again_for_an_hour(self):
+        """A class ended by mistake: its instructor can start it again until an hour after it ended or
+        was due to end, whichever is later; learners wait for the restart's meeting.started."""
+        minutes = datetime.timedelta(minutes=1)
+        s1_end = self.s1_start + 60 * minutes
+
+        def ended_at(t):
+            self.sql_exec("UPDATE sessions SET status = 'COMPLETED', actual_start = ?, actual_end = ? WHERE id = ?",
+                          (iso(self.s1_start), iso(t), self.s1))
+
+        def host_at(now):
+            self.daemon(now)
+            ins1 = self.link("ins1@example.org")
+            card = next(c for c in self.api("GET", "/api/me/sessions", ins1)[2]["sessions"] if c["id"] == self.s1)
+            status, _, data, _ = self.sig(ins1, sessionId=self.s1, role=1)
+            self.assertEqual(card["can_start"], status == 200, (card, data))
+            return status, data
+
+        ended_at(self.s1_start + 10 * minutes)  # ten minutes in
+        status, data = host_at(self.s1_start + 15 * minutes)
+        self.assertEqual(status, 200, data)
+        _, claims = check_jwt(self, data["signature"], CREDS["ZOOM_SDK_SECRET"])
+        self.assertEqual(claims["role"], 1)
+        self.assertTrue(data["zak"])
+        lea1 = self.link("lea1@example.org", "--session", str(self.s1))
+        status, _, data, _ = self.sig(lea1, sessionId=self.s1, role=0)
+        self.assertEqual(status, 409, data)
+        self.assertIn("over", data["error"])
+        self.assertEqual(host_at(s1_end + 59 * minutes)[0], 200)
+        status, data = host_at(s1_end + 61 * minutes)
+        self.assertEqual(status, 409, data)
+        self.assertIn("over", data["error"])
+        # A class that ran over its time counts from when it really ended.
+        ended_at(s1_end + 90 * minutes)
+        self.assertEqual(host_at(s1_end + 140 * minutes)[0], 200)
+        self.assertEqual(host_at(s1_end + 151 * minutes)[0], 409)
+        # Cancelled stays closed.
+        self.set_status(self.s1, "CANCELLED")
+        self.assertEqual(host_at(s1_end + 100 * minutes)[0], 409)
+
     def test_learner_gets_participant_signature(self):
         lea1 = self.link("lea1@example.org", "--session", str(self.s1))
         status, _, data, _ = self.sig(lea1, sessionId=self.s1, role=0)

@@ -77,10 +77,18 @@ function sessionJson(state, s, user) {
     my_role: isInstructor ? 'instructor' : 'learner',
     can_start:
       isInstructor &&
-      (s.status === 'SCHEDULED' || s.status === 'IN_PROGRESS') &&
+      (s.status === 'SCHEDULED' || s.status === 'IN_PROGRESS' || restartable(state, s)) &&
       Date.parse(state.now) >= Date.parse(s.start_time) - 15 * 60_000,
     can_join: isMember && s.status === 'IN_PROGRESS',
   };
+}
+
+/** As zoomctld: a class ended by mistake may be started again until an hour after it ended or was due to end. */
+function restartable(state, s) {
+  if (s.status !== 'COMPLETED') return false;
+  const due = Date.parse(s.start_time) + s.duration * 60_000;
+  const ended = s.actual_end ? Math.max(due, Date.parse(s.actual_end)) : due;
+  return Date.parse(state.now) < ended + 60 * 60_000;
 }
 
 function mayView(user, s) {
@@ -256,7 +264,8 @@ export function createMockServer({ distDir, state = initialState(), log = false 
         if (!mayView(user, s)) return send(res, 403, { error: 'not your session' });
         const role = Number(body.role ?? 0);
         if (role === 1 && user.id !== s.instructor_id) return send(res, 403, { error: 'only the instructor may host' });
-        if (s.status === 'COMPLETED' || s.status === 'CANCELLED') return send(res, 409, { error: `session is ${s.status}` });
+        const restart = role === 1 && restartable(state, s);
+        if ((s.status === 'COMPLETED' && !restart) || s.status === 'CANCELLED') return send(res, 409, { error: `session is ${s.status}` });
         if (role === 1 && Date.parse(state.now) < Date.parse(s.start_time) - 15 * 60_000) {
           return send(res, 409, { error: 'too early to start: from 15 minutes before the start' });
         }

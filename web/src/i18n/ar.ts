@@ -36,6 +36,7 @@ export const ar: Messages = {
   instructorTitle: 'جلساتي',
   instructorIntro: 'يتاح زر «بدء الجلسة» قبل موعد البدء بخمس عشرة دقيقة.',
   startSession: 'بدء الجلسة',
+  startAgain: 'بدء الجلسة مرة أخرى',
   startSessionAria: 'بدء الجلسة {topic}',
   startOpensIn: 'يتاح بعد {time}',
   startOpensAt: 'متاح اعتبارًا من {time}',

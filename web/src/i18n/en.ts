@@ -36,6 +36,7 @@ export const en = {
   instructorTitle: 'My sessions',
   instructorIntro: 'Start Session opens 15 minutes before the start time.',
   startSession: 'Start Session',
+  startAgain: 'Start again',
   startSessionAria: 'Start session {topic}',
   startOpensIn: 'Opens in {time}',
   startOpensAt: 'Available from {time}',

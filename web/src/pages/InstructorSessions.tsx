@@ -1,4 +1,5 @@
-// US-009: the instructor's sessions, Start Session from 15 minutes before the start.
+// US-009: the instructor's sessions, Start Session from 15 minutes before the start
+// (and Start again for an hour after a class that was ended by mistake).
 import { useServerNow } from '../clock';
 import { formatCountdown, formatDateTime, formatTime } from '../format';
 import { useI18n } from '../i18n';
@@ -22,7 +23,8 @@ export function startState(
   t: ReturnType<typeof useI18n>['t'],
   lang: 'en' | 'ar',
 ): StartState {
-  if (s.status === 'COMPLETED') return { enabled: false, reason: t('sessionOver') };
+  // A class ended by mistake: the server allows starting it again for a while after its end.
+  if (s.status === 'COMPLETED') return s.can_start ? { enabled: true } : { enabled: false, reason: t('sessionOver') };
   if (s.status === 'CANCELLED') return { enabled: false, reason: t('sessionCancelled') };
   const opens = Date.parse(s.start_time) - windowMs;
   const mayStart =
@@ -69,7 +71,7 @@ export function InstructorSessions(_props: PageProps) {
                 session={s}
                 action={{
                   kind: 'start',
-                  label: t('startSession'),
+                  label: s.status === 'COMPLETED' ? t('startAgain') : t('startSession'),
                   ariaLabel: t('startSessionAria', { topic: s.topic }),
                   reason: st.enabled ? null : st.reason,
                   href: `/session/${String(s.id)}/join?role=host`,

@@ -33,8 +33,12 @@ std::string time_or_dash(const std::optional<Seconds>& t)
 void print_report(const attendance_service::Report& r)
 {
   std::cout << fmt::format("session {}: {} ({})\n", r.session_id, r.topic, r.status);
-  std::cout << fmt::format("meeting: {} .. {}{} = {} ({} s); present at {}% or more\n", time_or_dash(r.meeting_start),
-                           time_or_dash(r.meeting_end), r.meeting_ended ? "" : " (still running)",
+  std::string gaps;
+  for (const auto& [from, to] : r.gaps) {
+    gaps += fmt::format(", not running {} .. {}", format_iso8601(from), format_iso8601(to));
+  }
+  std::cout << fmt::format("meeting: {} .. {}{}{} = {} ({} s); present at {}% or more\n", time_or_dash(r.meeting_start),
+                           time_or_dash(r.meeting_end), r.meeting_ended ? "" : " (still running)", gaps,
                            hms(r.meeting_seconds), r.meeting_seconds, r.threshold);
   std::cout << fmt::format("\n{:<24} {:<32} {:<10} {:<20} {:<20} {:>9} {:>7} {:>3}  {}\n", "NAME", "EMAIL", "KIND",
                            "FIRST JOIN", "LAST LEAVE", "DURATION", "%", "N", "PRESENT");

@@ -231,6 +231,7 @@ Expected<Report> build_report(db::Database& db, std::int64_t session_id, int thr
     r.meeting_start = window.start;
     r.meeting_end = window.end;
     r.meeting_ended = window.ended;
+    r.gaps = window.gaps;
   } else {
     const Seconds start = s.start_time.value_or(now);
     window = attendance::Window{start, start, false, {}};
@@ -367,6 +368,19 @@ Expected<Report> report(db::Database& db, std::int64_t session_id, int threshold
   }
 }
 
+namespace {
+
+nlohmann::json gaps_json(const std::vector<std::pair<Seconds, Seconds>>& gaps)
+{
+  auto out = nlohmann::json::array();
+  for (const auto& [from, to] : gaps) {
+    out.push_back({{"from", format_iso8601(from)}, {"to", format_iso8601(to)}});
+  }
+  return out;
+}
+
+} // namespace
+
 nlohmann::json to_json(const Report& r)
 {
   nlohmann::json people = nlohmann::json::array();
@@ -400,6 +414,7 @@ nlohmann::json to_json(const Report& r)
                         {"meeting_end", opt_time_json(r.meeting_end)},
                         {"meeting_ended", r.meeting_ended},
                         {"meeting_seconds", r.meeting_seconds},
+                        {"gaps", gaps_json(r.gaps)},
                         {"threshold", r.threshold},
                         {"enrolled", r.enrolled},
                         {"present", r.present},

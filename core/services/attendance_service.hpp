@@ -86,7 +86,10 @@ struct Report {
   std::optional<Seconds> meeting_start; ///< actual start (scheduled start when Zoom never said)
   std::optional<Seconds> meeting_end;   ///< actual end, or the "as of" time of a running meeting
   bool meeting_ended = false;
-  std::int64_t meeting_seconds = 0;
+  std::int64_t meeting_seconds = 0; ///< from start to end, less `gaps`
+  /// When the meeting was not running between its start and end: a class ended and started
+  /// again (each Zoom meeting instance is a run; see meeting_runs).
+  std::vector<std::pair<Seconds, Seconds>> gaps;
   int threshold = attendance::k_default_threshold;
   std::int64_t enrolled = 0;            ///< learners in the cohort
   std::int64_t present = 0;             ///< enrolled learners whose final `present` is true

@@ -82,6 +82,9 @@ class Restart(ClassRoom):
         rep = self.report(session)
         self.assertTrue(rep["meeting_ended"])
         self.assertEqual(rep["meeting_seconds"], MEETING_SECONDS)
+        self.assertEqual(rep["gaps"], [{"from": R1_END, "to": R2_START}])
+        self.assertIn(f"not running {R1_END} .. {R2_START} = 0:55:00 (3300 s)",
+                      self.ok("attendance", "report", str(session)).out)
         self.assertEqual(self.durations(rep), {"ana@example.com": 20 * 60 + 24 * 60, "ben@example.com": 15 * 60,
                                                "cat@example.com": 30 * 60, "dan@example.com": 0})
         people = {p["email"]: p for p in rep["people"]}

@@ -71,11 +71,15 @@ def http(method, url, body=None, headers=None, timeout=10):
         return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
 
 
-def wait_http(url, timeout=10.0):
+def wait_http(url, timeout=60.0, proc=None):
+    """Polls `url` until it answers below 500. A loaded CI machine can take several seconds to
+    start a program, so the deadline is generous; a `proc` that exits meanwhile ends the wait."""
     deadline = time.time() + timeout
     while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
         try:
-            status, _, _ = http("GET", url, timeout=1)
+            status, _, _ = http("GET", url, timeout=5)
             if status < 500:
                 return True
         except OSError:
@@ -149,9 +153,11 @@ class Scratch(unittest.TestCase):
         with open(os.path.join(self.dir, (log_name or os.path.basename(argv[0])) + ".log"), "ab") as log:
             p = subprocess.Popen(argv, env=e, stdout=log, stderr=subprocess.STDOUT)
         self.procs.append(p)
-        if wait_url and not wait_http(wait_url):
+        if wait_url and not wait_http(wait_url, proc=p):
             p.kill()
-            self.fail(f"{argv[0]} did not come up at {wait_url}; log:\n" + self.log(log_name or os.path.basename(argv[0])))
+            p.wait()
+            self.fail(f"{argv[0]} did not come up at {wait_url} (exit {p.returncode}); log:\n"
+                      + self.log(log_name or os.path.basename(argv[0])))
         return p
 
     def log(self, name):

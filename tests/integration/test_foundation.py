@@ -246,9 +246,14 @@ class Daemon(Scratch):
     def test_json_logs(self):
         url = self.start_daemon(["--log-format", "json"])
         http("GET", url + "/healthz")
-        time.sleep(0.2)
-        lines = [json.loads(x) for x in self.log("zoomctld").splitlines() if x.startswith("{")]
-        req = [x for x in lines if x.get("path") == "/healthz"]
+        # The access log line is written after the answer is sent: poll for it.
+        deadline = time.time() + 30
+        while True:
+            lines = [json.loads(x) for x in self.log("zoomctld").splitlines() if x.startswith("{")]
+            req = [x for x in lines if x.get("path") == "/healthz"]
+            if req or time.time() > deadline:
+                break
+            time.sleep(0.05)
         self.assertTrue(req, self.log("zoomctld"))
         self.assertEqual(req[0]["status"], 200)
         self.assertIn("duration_ms", req[0])

@@ -9,9 +9,12 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <charconv>
 #include <csignal>
+#include <cstring>
 #include <iostream>
 #include <pthread.h>
 #include <thread>
@@ -115,10 +118,13 @@ int serve(const Options& opt)
   const auto threads = static_cast<std::size_t>(cfg.threads);
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, which would let a second
-  // daemon bind the same port silently instead of refusing to start.
-  server.set_socket_options([](socket_t sock) {
+  // daemon bind the same port silently instead of refusing to start. The listening socket
+  // is kept to widen its accept queue once bound (below).
+  socket_t listen_sock = INVALID_SOCKET;
+  server.set_socket_options([&listen_sock](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_sock = sock;
   });
   server.set_payload_max_length(std::size_t{1024} * 1024);
   server.set_read_timeout(5, 0);
@@ -162,6 +168,13 @@ int serve(const Options& opt)
 
   if (!server.bind_to_port(host, port)) {
     return fail(fmt::format("cannot listen on {}: the address is in use or not available", cfg.listen), 1);
+  }
+  // cpp-httplib listens with a backlog of 5: a burst of new connections (Zoom's concurrent
+  // deliveries, a class polling its pages) on a busy machine overflows that queue, and the kernel
+  // drops SYNs (retried after 1 s, 3 s...) or answers with SYN cookies. listen() on the bound
+  // socket again only sets a longer queue.
+  if (listen_sock != INVALID_SOCKET && ::listen(listen_sock, SOMAXCONN) != 0) {
+    log::warn("zoomctld", "cannot lengthen the listen queue: {}", std::strerror(errno));
   }
 
   // Signals are blocked in every thread and taken by one waiting thread.

@@ -9,7 +9,9 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <regex>
@@ -187,9 +189,12 @@ Full reference: sim/README.md.)");
   server.set_tcp_nodelay(true); // headers and body go in separate writes: avoid Nagle's 40 ms stalls
   // httplib's default adds SO_REUSEPORT, which lets a second emulator bind the
   // same port and steal half the traffic; one owner per port is what tests need.
-  server.set_socket_options([](socket_t sock) {
+  // The listening socket is kept to widen its accept queue once bound (below).
+  socket_t listen_sock = INVALID_SOCKET;
+  server.set_socket_options([&listen_sock](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_sock = sock;
   });
   zs::install_common_handlers(server, sim);
   zs::install_zoom_routes(server, sim);
@@ -198,6 +203,12 @@ Full reference: sim/README.md.)");
   if (!server.bind_to_port(o.host, o.port)) {
     std::cerr << fmt::format("zoomsim: cannot listen on {}:{}\n", o.host, o.port);
     return 1;
+  }
+  // cpp-httplib listens with a backlog of 5, which a burst of clients on a loaded machine
+  // overflows (SYNs dropped and retried a second later, or SYN cookies); listen() on the
+  // bound socket again only sets a longer queue.
+  if (listen_sock != INVALID_SOCKET && ::listen(listen_sock, SOMAXCONN) != 0) {
+    std::cerr << fmt::format("zoomsim: cannot lengthen the listen queue: {}\n", std::strerror(errno));
   }
   sim.sender.start();
   std::atomic<bool> stopping{false};

@@ -61,6 +61,13 @@ struct Config {
   std::string listen = "127.0.0.1:3000";
   int threads = 64; ///< zoomctld request threads (each keep-alive connection holds one while open)
   int attendance_threshold = 75;
+
+  /// Whether the Server-to-Server OAuth credentials (ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID,
+  /// ZOOM_CLIENT_SECRET) are all set, so that Zoom's API can be called.
+  [[nodiscard]] bool has_zoom_api() const
+  {
+    return !account_id.empty() && !client_id.empty() && !client_secret.empty();
+  }
 };
 
 /// The state of one variable after validation.

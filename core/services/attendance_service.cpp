@@ -166,7 +166,7 @@ Expected<Report> build_report(db::Database& db, std::int64_t session_id, int thr
   bool any_rows = false;
   {
     SQLite::Statement q(db.sql(), "SELECT a.user_id, a.participant_key, a.participant_name, a.participant_email,"
-                                  " a.zoom_user_id, a.join_time, a.leave_time, a.leave_inferred, u.email, u.name"
+                                  " a.zoom_user_id, a.join_time, a.leave_time, u.email, u.name"
                                   " FROM session_attendance a LEFT JOIN users u ON u.id = a.user_id"
                                   " WHERE a.session_id = ? ORDER BY a.id");
     q.bind(1, session_id);
@@ -183,8 +183,8 @@ Expected<Report> build_report(db::Database& db, std::int64_t session_id, int thr
         Acc a;
         a.person.user_id = user_id;
         if (user_id) {
-          a.person.email = column_text(q.getColumn(8));
-          a.person.name = column_text(q.getColumn(9));
+          a.person.email = column_text(q.getColumn(7));
+          a.person.name = column_text(q.getColumn(8));
           a.person.kind = *user_id == s.instructor_id ? PersonKind::instructor : PersonKind::guest;
         } else {
           a.person.email = zoom_email;

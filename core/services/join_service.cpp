@@ -102,7 +102,7 @@ std::string meeting_password(db::Database& db, const config::Config& cfg, std::i
       return it->second;
     }
   }
-  if (cfg.account_id.empty() || cfg.client_id.empty() || cfg.client_secret.empty()) {
+  if (!cfg.has_zoom_api()) {
     return {};
   }
   zoom::ZoomClient client(cfg, db);
@@ -135,7 +135,7 @@ bool wants_status_check(const SessionCard& c, Seconds now)
 // when it comes, fills it. On any failure the card is left as it was.
 void confirm_started(db::Database& db, const config::Config& cfg, SessionCard& c, Seconds now)
 {
-  if (!wants_status_check(c, now) || !can_check_meeting_status(cfg)) {
+  if (!wants_status_check(c, now) || !cfg.has_zoom_api()) {
     return;
   }
   const auto check = check_meeting_status(db, cfg, *c.meeting_number);
@@ -487,7 +487,7 @@ Expected<JoinGrant> grant_signature(db::Database& db, const config::Config& cfg,
                                     "provision {}'",
                                     viewer.user.email, viewer.user.email));
     }
-    if (cfg.account_id.empty() || cfg.client_id.empty() || cfg.client_secret.empty()) {
+    if (!cfg.has_zoom_api()) {
       return make_error(ErrorKind::config, "starting as host needs the host's ZAK from Zoom: ZOOM_ACCOUNT_ID, "
                                            "ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET must be set on the server");
     }

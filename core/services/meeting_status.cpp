@@ -96,11 +96,6 @@ MeetingStatusCache& meeting_status_cache()
   return cache;
 }
 
-bool can_check_meeting_status(const config::Config& cfg)
-{
-  return !cfg.account_id.empty() && !cfg.client_id.empty() && !cfg.client_secret.empty();
-}
-
 MeetingCheck check_meeting_status(db::Database& db, const config::Config& cfg, std::int64_t meeting_id)
 {
   return meeting_status_cache().get(meeting_id, [&]() {

@@ -93,9 +93,6 @@ private:
 /// The process-wide cache used by `check_meeting_status`.
 MeetingStatusCache& meeting_status_cache();
 
-/// Whether `cfg` has the Server-to-Server OAuth credentials a check needs.
-bool can_check_meeting_status(const config::Config& cfg);
-
 /// Zoom's status of meeting `meeting_id` through the process-wide cache: on a miss,
 /// `GET /meetings/{id}` with a budget of about `k_status_budget` (tokens cached in `db`),
 /// counted in `status_check_counts()`; a failure is logged as a warning and answered

@@ -107,10 +107,10 @@ TEST_CASE("services::meeting_status names the metric's outcomes and needs the AP
   CHECK(std::string(zc::services::to_string(LiveStatus::waiting)) == "waiting");
   CHECK(std::string(zc::services::to_string(LiveStatus::error)) == "error");
   zc::config::Config cfg;
-  CHECK_FALSE(zc::services::can_check_meeting_status(cfg));
+  CHECK_FALSE(cfg.has_zoom_api());
   cfg.account_id = "a";
   cfg.client_id = "b";
-  CHECK_FALSE(zc::services::can_check_meeting_status(cfg));
+  CHECK_FALSE(cfg.has_zoom_api());
   cfg.client_secret = "c";
-  CHECK(zc::services::can_check_meeting_status(cfg));
+  CHECK(cfg.has_zoom_api());
 }
